@@ -1,0 +1,33 @@
+import type { z } from 'zod';
+import type { FileConfig, ProviderConfigInput, RedactionMode, modelConfigSchema, providerConfigSchema, workloadConfigSchema } from './config.schema.js';
+
+export type ProviderConfig = z.infer<typeof providerConfigSchema> & {
+  /** Resolved from `apiKeyEnv` at boot; never logged, never sent to clients. */
+  apiKey?: string;
+  /** Absolute path of `fleetFile`, resolved against the config file's folder. */
+  fleetPath?: string;
+};
+export type ModelConfig = z.infer<typeof modelConfigSchema> & { upstreamModel: string };
+export type WorkloadConfig = z.infer<typeof workloadConfigSchema>;
+export type { ProviderConfigInput, RedactionMode };
+
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  bodyLimitBytes: number;
+  configPath: string;
+  dataDir: string;
+  /** Unset means: run the embedded Postgres under dataDir. */
+  databaseUrl?: string;
+  redisUrl: string;
+  redisPrefix: string;
+  otlpEndpoint?: string;
+  serviceName?: string;
+  logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  spans: FileConfig['spans'];
+  providers: ProviderConfig[];
+  models: ModelConfig[];
+  workloads: WorkloadConfig[];
+  routing: FileConfig['routing'];
+}

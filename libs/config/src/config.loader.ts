@@ -1,0 +1,73 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import type { AppConfig } from './app-config.js';
+import { envSchema, fileConfigSchema } from './config.schema.js';
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const formatIssues = (source: string, error: z.ZodError): string =>
+  `${source} is invalid:\n` +
+  error.issues.map((i) => `  - ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('\n');
+
+export type EnvSource = Record<string, string | undefined>;
+
+/**
+ * Parses env + the YAML config file once, at boot. Every error names the key and why,
+ * so a bad deploy fails fast instead of at the first request.
+ */
+export function loadConfig(env: EnvSource = process.env, cwd: string = process.cwd()): AppConfig {
+  const parsedEnv = envSchema.safeParse(env);
+  if (!parsedEnv.success) throw new ConfigError(formatIssues('environment', parsedEnv.error));
+  const e = parsedEnv.data;
+
+  const configPath = resolve(cwd, e.SWITCHYARD_CONFIG);
+  if (!existsSync(configPath)) {
+    throw new ConfigError(`config file not found: ${configPath} (set SWITCHYARD_CONFIG to its path)`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(configPath, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`${configPath} is not valid YAML: ${(err as Error).message}`);
+  }
+  const parsedFile = fileConfigSchema.safeParse(raw);
+  if (!parsedFile.success) throw new ConfigError(formatIssues(configPath, parsedFile.error));
+  const file = parsedFile.data;
+
+  const configDir = dirname(configPath);
+  const missingKeys: string[] = [];
+  const providers = file.providers.map((p) => {
+    const apiKey = p.apiKeyEnv ? env[p.apiKeyEnv] : undefined;
+    // A missing key is fatal only in production; in dev the upstream answers 401 and we map it.
+    if (p.apiKeyEnv && !apiKey && e.NODE_ENV === 'production') missingKeys.push(`providers.${p.name}.apiKeyEnv: env var ${p.apiKeyEnv} is not set`);
+    return { ...p, apiKey, fleetPath: p.fleetFile ? resolve(configDir, p.fleetFile) : undefined };
+  });
+  if (missingKeys.length) throw new ConfigError(`${configPath} is invalid:\n  - ${missingKeys.join('\n  - ')}`);
+
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: file.server.host,
+    bodyLimitBytes: file.server.bodyLimitBytes,
+    configPath,
+    dataDir: resolve(cwd, e.SWITCHYARD_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.SWITCHYARD_REDIS_PREFIX,
+    otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    serviceName: e.OTEL_SERVICE_NAME,
+    logLevel: e.LOG_LEVEL,
+    spans: file.spans,
+    providers,
+    models: file.models.map((m) => ({ ...m, upstreamModel: m.upstreamModel ?? m.id })),
+    workloads: file.workloads,
+    routing: file.routing,
+  };
+}

@@ -1,0 +1,2 @@
+export * from './fake-upstream/index.js';
+export * from './database/index.js';

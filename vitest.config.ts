@@ -1,0 +1,27 @@
+import { fileURLToPath } from 'node:url';
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+const lib = (name: string): string => fileURLToPath(new URL(`./libs/${name}/src/index.ts`, import.meta.url));
+
+export default defineConfig({
+  // SWC, not esbuild: Nest's DI needs emitDecoratorMetadata.
+  plugins: [swc.vite({ tsconfigFile: false, swcrc: false, jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false }, keepClassNames: true, target: 'es2022' } })],
+  resolve: {
+    alias: {
+      '@switchyard/config': lib('config'),
+      '@switchyard/contracts': lib('contracts'),
+      '@switchyard/db': lib('db'),
+      '@switchyard/queue': lib('queue'),
+      '@switchyard/telemetry': lib('telemetry'),
+      '@switchyard/testing': lib('testing'),
+    },
+  },
+  test: {
+    include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'test/**/*.e2e-spec.ts', 'test/**/*.spec.ts'],
+    globalSetup: ['./libs/testing/src/global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
