@@ -71,3 +71,6 @@ export function loadConfig(env: EnvSource = process.env, cwd: string = process.c
     routing: file.routing,
   };
 }
+
+/** The environment for a child process this one spawns: ours, plus overrides. */
+export const childProcessEnv = (overrides: Record<string, string>): Record<string, string | undefined> => ({ ...process.env, ...overrides });

@@ -1,0 +1,119 @@
+import type { RedactionMode } from '@switchyard/config';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DispatchFailedError, type DispatchSuccess } from '../dispatch/upstream-dispatcher.service.js';
+import { OpenAiHttpError } from '../errors/openai-error.js';
+import type { JsonResult, StreamResult } from '../providers/provider.adapter.js';
+import type { RouteDecision, RouteOperation } from '../routing/route-resolver.service.js';
+import type { CallRecord } from '../tracing/call-record.js';
+import type { CallSpan, CallTracer } from '../tracing/call-tracer.service.js';
+import { ClientDisconnectedError } from './client-disconnected.error.js';
+
+export const HEADER_SPAN_ID = 'x-switchyard-span-id';
+export const HEADER_MODEL = 'x-switchyard-model';
+export const HEADER_POLICY_VERSION = 'x-switchyard-policy-version';
+export const HEADER_WORKLOAD = 'x-switchyard-workload';
+
+/** nginx's code for "client closed request"; recorded, never sent. */
+const CLIENT_CLOSED = 499;
+
+/**
+ * The lifecycle of one /v1 call: its span, its abort signal (fired when the client leaves),
+ * and the record that becomes the persisted span once the reply is done.
+ */
+export class GatewayCall {
+  readonly record: CallRecord;
+  readonly span: CallSpan;
+  private readonly abort = new AbortController();
+  private finished = false;
+
+  constructor(
+    private readonly tracer: CallTracer,
+    operation: RouteOperation,
+    request: Record<string, unknown> & { model: string },
+    stream: boolean,
+    redaction: RedactionMode,
+    private readonly reply: FastifyReply,
+  ) {
+    this.span = tracer.start(operation, request.model);
+    this.record = {
+      operation,
+      startedAt: new Date(),
+      startedPerf: performance.now(),
+      endedPerf: 0,
+      requestedModel: request.model,
+      request,
+      stream,
+      attempts: [],
+      status: 'ok',
+      httpStatus: 200,
+      redaction,
+    };
+    reply.header(HEADER_SPAN_ID, this.span.spanId);
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableFinished) this.abort.abort(new ClientDisconnectedError());
+    });
+  }
+
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  static workloadHeader(req: FastifyRequest): string | undefined {
+    const value = req.headers[HEADER_WORKLOAD];
+    return Array.isArray(value) ? value[0] : value;
+  }
+
+  routed(decision: RouteDecision): void {
+    this.record.decision = decision;
+    this.reply.header(HEADER_POLICY_VERSION, decision.policyVersion);
+  }
+
+  served<R extends JsonResult | StreamResult>(outcome: DispatchSuccess<R>): void {
+    this.record.target = outcome.target;
+    this.record.attempts = outcome.attempts;
+    this.record.fallbackReason = outcome.fallbackReason;
+    this.record.stats = outcome.result.stats;
+    this.record.httpStatus = outcome.result.status;
+    this.reply.header(HEADER_MODEL, outcome.target.model.id);
+  }
+
+  /** Records the failure and returns what the client should be told (undefined: nobody is listening). */
+  failed(err: unknown): OpenAiHttpError | undefined {
+    if (this.signal.aborted) {
+      this.record.status = 'cancelled';
+      this.record.httpStatus = CLIENT_CLOSED;
+      this.record.errorClass = 'client_disconnected';
+      return undefined;
+    }
+    const clientError =
+      err instanceof DispatchFailedError ? err.clientError : err instanceof OpenAiHttpError ? err : new OpenAiHttpError(500, 'The gateway failed to process the request.', 'server_error', 'internal_error');
+    if (err instanceof DispatchFailedError) {
+      this.record.attempts = err.attempts;
+      this.record.errorClass = err.lastError?.errorClass;
+      const last = err.attempts.at(-1);
+      const target = last && this.record.decision?.candidates.find((c) => c.model.id === last.model);
+      if (target) this.record.target = target;
+    } else {
+      this.record.errorClass = clientError.code ?? clientError.type;
+    }
+    this.record.status = 'error';
+    this.record.httpStatus = clientError.status;
+    this.record.errorMessage = clientError.message;
+    return clientError;
+  }
+
+  /** Marks a stream that broke after bytes were sent. */
+  brokeMidStream(errorClass: string, message: string): void {
+    this.record.status = 'error';
+    this.record.errorClass = errorClass;
+    this.record.errorMessage = message;
+  }
+
+  finish(responseBytes?: Buffer | Uint8Array[]): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.record.endedPerf = performance.now();
+    this.record.responseBytes = responseBytes;
+    this.tracer.finish(this.span, this.record);
+  }
+}

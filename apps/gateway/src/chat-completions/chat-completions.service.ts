@@ -1,0 +1,45 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@switchyard/config';
+import type { ChatCompletionRequest } from '@switchyard/contracts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GatewayCall } from '../calls/gateway-call.js';
+import { relayStream } from '../calls/stream-relay.js';
+import { UpstreamDispatcher } from '../dispatch/upstream-dispatcher.service.js';
+import { RouteResolver } from '../routing/route-resolver.service.js';
+import { CallTracer } from '../tracing/call-tracer.service.js';
+
+/** route -> call (with fallback) -> relay -> span. */
+@Injectable()
+export class ChatCompletionsService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly router: RouteResolver,
+    private readonly dispatcher: UpstreamDispatcher,
+    private readonly tracer: CallTracer,
+  ) {}
+
+  async create(body: ChatCompletionRequest, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const stream = body.stream === true;
+    const call = new GatewayCall(this.tracer, 'chat', body, stream, this.config.spans.redaction, reply);
+    try {
+      const decision = this.router.resolve(body.model, GatewayCall.workloadHeader(req), 'chat');
+      call.routed(decision);
+      const clientWantsUsage = stream && body.stream_options?.include_usage === true;
+      const outcome = await this.dispatcher.dispatch(decision.candidates, call.signal, (target) =>
+        this.dispatcher.adapterFor(target).chat(target, { body, stream, clientWantsUsage, signal: call.signal }),
+      );
+      call.served(outcome);
+      const result = outcome.result;
+      if (result.kind === 'stream') {
+        await relayStream(reply, call, result);
+        return;
+      }
+      await reply.code(result.status).header('content-type', 'application/json').send(result.body);
+      call.finish(result.body);
+    } catch (err) {
+      const clientError = call.failed(err);
+      call.finish();
+      if (clientError) throw clientError;
+    }
+  }
+}

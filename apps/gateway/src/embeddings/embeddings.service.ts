@@ -1,0 +1,37 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@switchyard/config';
+import type { EmbeddingRequest } from '@switchyard/contracts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GatewayCall } from '../calls/gateway-call.js';
+import { UpstreamDispatcher } from '../dispatch/upstream-dispatcher.service.js';
+import { RouteResolver } from '../routing/route-resolver.service.js';
+import { CallTracer } from '../tracing/call-tracer.service.js';
+
+@Injectable()
+export class EmbeddingsService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly router: RouteResolver,
+    private readonly dispatcher: UpstreamDispatcher,
+    private readonly tracer: CallTracer,
+  ) {}
+
+  async create(body: EmbeddingRequest, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const call = new GatewayCall(this.tracer, 'embeddings', body, false, this.config.spans.redaction, reply);
+    try {
+      const decision = this.router.resolve(body.model, GatewayCall.workloadHeader(req), 'embeddings');
+      call.routed(decision);
+      const outcome = await this.dispatcher.dispatch(decision.candidates, call.signal, (target) =>
+        this.dispatcher.adapterFor(target).embeddings(target, { body, signal: call.signal }),
+      );
+      call.served(outcome);
+      await reply.code(outcome.result.status).header('content-type', 'application/json').send(outcome.result.body);
+      // Vectors are large and not worth keeping; the span keeps usage and metadata.
+      call.finish();
+    } catch (err) {
+      const clientError = call.failed(err);
+      call.finish();
+      if (clientError) throw clientError;
+    }
+  }
+}

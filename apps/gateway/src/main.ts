@@ -1,0 +1,19 @@
+import { Logger } from '@nestjs/common';
+import { runProcess } from '@switchyard/runtime';
+import { Redis } from 'ioredis';
+import { createGatewayApp } from './gateway.bootstrap.js';
+
+runProcess('gateway', async (config, infra) => {
+  // The request path never waits on Redis: no offline queue, one try per command.
+  const redis = new Redis(infra.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  redis.on('error', (e: Error) => new Logger('Redis').warn(e.message));
+  const app = await createGatewayApp(config, { database: infra.database, redis });
+  await app.listen({ port: config.port, host: config.host });
+  new Logger('Gateway').log(`listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port} (config ${config.configPath})`);
+  return {
+    close: async () => {
+      await app.close();
+      redis.disconnect();
+    },
+  };
+});

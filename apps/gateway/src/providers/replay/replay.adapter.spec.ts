@@ -1,0 +1,243 @@
+import { fileURLToPath } from 'node:url';
+import { type ModelConfig, type ProviderConfig, modelConfigSchema, providerConfigSchema } from '@switchyard/config';
+import type { ChatCompletion, ChatCompletionChunk } from 'openai/resources/chat/completions';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import type { CallTarget, ChatCall, JsonResult, StreamResult } from '../provider.adapter.js';
+import { UpstreamError } from '../upstream.error.js';
+import { type FleetRow, type ReplayFleet, ReplayFleetRepository } from './replay-fleet.repository.js';
+import { ReplayAdapter, splitContent } from './replay.adapter.js';
+
+const FLEET_PATH = fileURLToPath(new URL('../../../../../datasets/demo.fleet.jsonl', import.meta.url));
+
+const provider = (fleetPath: string = FLEET_PATH): ProviderConfig => ({
+  ...providerConfigSchema.parse({ name: 'replay', protocol: 'replay', fleetFile: 'datasets/demo.fleet.jsonl' }),
+  fleetPath,
+});
+const target = (upstreamModel: string, fleetPath?: string): CallTarget => {
+  const model: ModelConfig = {
+    ...modelConfigSchema.parse({ id: `${upstreamModel}-id`, provider: 'replay', pricing: { inputUsdPerMTok: 1 } }),
+    upstreamModel,
+  };
+  return { model, provider: provider(fleetPath) };
+};
+const chatCall = (messages: unknown, overrides: Partial<ChatCall> = {}): ChatCall => ({
+  body: { model: 'ignored', messages },
+  stream: false,
+  clientWantsUsage: false,
+  signal: new AbortController().signal,
+  ...overrides,
+});
+
+const asJson = (result: JsonResult | StreamResult): { result: JsonResult; body: ChatCompletion } => {
+  if (result.kind !== 'json') throw new Error('expected a JSON result');
+  return { result, body: JSON.parse(result.body.toString('utf8')) as ChatCompletion };
+};
+const asStream = (result: JsonResult | StreamResult): StreamResult => {
+  if (result.kind !== 'stream') throw new Error('expected a stream result');
+  return result;
+};
+/** The `data:` payloads of an SSE byte stream, in order. */
+const readSse = async (chunks: AsyncIterable<Uint8Array>): Promise<string[]> => {
+  const decoder = new TextDecoder();
+  let text = '';
+  for await (const chunk of chunks) text += decoder.decode(chunk, { stream: true });
+  expect(text.endsWith('\n\n')).toBe(true);
+  return text
+    .split('\n\n')
+    .filter((event) => event !== '')
+    .map((event) => {
+      expect(event.startsWith('data: ')).toBe(true);
+      return event.slice('data: '.length);
+    });
+};
+const parseChunks = (payloads: string[]): ChatCompletionChunk[] => payloads.slice(0, -1).map((p) => JSON.parse(p) as ChatCompletionChunk);
+const contentOf = (chunks: ChatCompletionChunk[]): string => chunks.map((c) => c.choices[0]?.delta.content ?? '').join('');
+
+describe('ReplayAdapter', () => {
+  let fleet: ReplayFleet;
+  /** A recorded prompt that two models answered differently. */
+  let arcRow: FleetRow;
+  /** A long recorded answer, which streams in several pieces. */
+  let mbppRow: FleetRow;
+
+  beforeAll(async () => {
+    fleet = await new ReplayFleetRepository().load(FLEET_PATH);
+    const found = fleet.rows.find(
+      (r) => r.workload === 'arc-challenge' && r.candidates['gpt-4-1106-preview']?.content !== r.candidates['mistralai--mistral-7b-chat']?.content,
+    );
+    const long = fleet.rows.find((r) => r.workload === 'mbpp' && (r.candidates['gpt-4-1106-preview']?.content.length ?? 0) > 200);
+    if (!found || !long) throw new Error('demo fleet lacks the rows this spec needs');
+    arcRow = found;
+    mbppRow = long;
+  });
+
+  it('answers a recorded prompt with each model’s recorded answer and usage', async () => {
+    const adapter = new ReplayAdapter();
+    for (const model of ['gpt-4-1106-preview', 'mistralai--mistral-7b-chat']) {
+      const recorded = arcRow.candidates[model]!;
+      const before = Math.floor(Date.now() / 1000);
+      const { result, body } = asJson(await adapter.chat(target(model), chatCall(arcRow.messages)));
+
+      expect(result.status).toBe(200);
+      expect(body).toEqual({
+        id: expect.stringMatching(/^chatcmpl-/) as string,
+        object: 'chat.completion',
+        created: expect.any(Number) as number,
+        model,
+        choices: [{ index: 0, message: { role: 'assistant', content: recorded.content, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+        usage: {
+          prompt_tokens: recorded.usage.prompt_tokens,
+          completion_tokens: recorded.usage.completion_tokens,
+          total_tokens: recorded.usage.prompt_tokens + recorded.usage.completion_tokens,
+        },
+      });
+      expect(Number.isInteger(body.created)).toBe(true);
+      expect(body.created).toBeGreaterThanOrEqual(before);
+      expect(result.stats).toEqual({
+        usage: { inputTokens: recorded.usage.prompt_tokens, outputTokens: recorded.usage.completion_tokens },
+        finishReasons: ['stop'],
+        responseModel: model,
+        responseId: body.id,
+      });
+    }
+  });
+
+  it('matches on role and trimmed text, whether content is a string or text parts', async () => {
+    const adapter = new ReplayAdapter();
+    const prompt = arcRow.messages[0]!.content;
+    const parts = [
+      { type: 'text', text: `\n  ${prompt.slice(0, 100)}` },
+      { type: 'text', text: `${prompt.slice(100)}  ` },
+    ];
+    const { body } = asJson(await adapter.chat(target('gpt-4-1106-preview'), chatCall([{ role: 'user', content: parts }])));
+    expect(body.choices[0]?.message.content).toBe(arcRow.candidates['gpt-4-1106-preview']!.content);
+
+    const asSystem = adapter.chat(target('gpt-4-1106-preview'), chatCall([{ role: 'system', content: prompt }]));
+    await expect(asSystem).rejects.toMatchObject({ status: 404, upstreamCode: 'prompt_not_recorded' });
+  });
+
+  it('streams the recorded answer as chat.completion.chunk events ending with [DONE], without usage unless asked', async () => {
+    const model = 'gpt-4-1106-preview';
+    const recorded = mbppRow.candidates[model]!;
+    const result = asStream(await new ReplayAdapter().chat(target(model), chatCall(mbppRow.messages, { stream: true })));
+    expect(result.status).toBe(200);
+
+    const payloads = await readSse(result.chunks);
+    expect(payloads.at(-1)).toBe('[DONE]');
+    const chunks = parseChunks(payloads);
+    for (const chunk of chunks) {
+      expect(chunk).toMatchObject({ object: 'chat.completion.chunk', id: chunks[0]!.id, model, created: chunks[0]!.created });
+      expect(chunk).not.toHaveProperty('usage');
+      expect(chunk.choices).toHaveLength(1);
+    }
+    expect(chunks[0]!.choices[0]!.delta).toEqual({ role: 'assistant', content: '', refusal: null });
+    expect(chunks.at(-1)!.choices[0]).toEqual({ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' });
+    expect(chunks.length).toBeGreaterThan(4); // role + several content pieces + finish
+    expect(contentOf(chunks)).toBe(recorded.content);
+
+    expect(result.stats).toMatchObject({
+      usage: { inputTokens: recorded.usage.prompt_tokens, outputTokens: recorded.usage.completion_tokens },
+      finishReasons: ['stop'],
+      responseModel: model,
+      responseId: chunks[0]!.id,
+    });
+    expect(result.stats.firstTokenAt).toEqual(expect.any(Number));
+  });
+
+  it('ends the stream with a usage chunk (choices: []) when the client asked for it', async () => {
+    const model = 'mistralai--mistral-7b-chat';
+    const recorded = arcRow.candidates[model]!;
+    const call = chatCall(arcRow.messages, { stream: true, clientWantsUsage: true });
+    const result = asStream(await new ReplayAdapter().chat(target(model), call));
+
+    const payloads = await readSse(result.chunks);
+    expect(payloads.at(-1)).toBe('[DONE]');
+    const chunks = parseChunks(payloads);
+    const usageChunk = chunks.at(-1)!;
+    expect(usageChunk.choices).toEqual([]);
+    expect(usageChunk.usage).toEqual({
+      prompt_tokens: recorded.usage.prompt_tokens,
+      completion_tokens: recorded.usage.completion_tokens,
+      total_tokens: recorded.usage.prompt_tokens + recorded.usage.completion_tokens,
+    });
+    // Like OpenAI: every earlier chunk carries `usage: null`.
+    for (const chunk of chunks.slice(0, -1)) expect(chunk.usage).toBeNull();
+    expect(chunks.at(-2)!.choices[0]!.finish_reason).toBe('stop');
+    expect(contentOf(chunks)).toBe(recorded.content);
+  });
+
+  it('rejects a prompt that is not in the fleet with a 404 UpstreamError', async () => {
+    const call = new ReplayAdapter().chat(target('gpt-4-1106-preview'), chatCall([{ role: 'user', content: 'hi' }]));
+    await expect(call).rejects.toBeInstanceOf(UpstreamError);
+    await expect(call).rejects.toMatchObject({
+      errorClass: 'bad_request',
+      status: 404,
+      provider: 'replay',
+      model: 'gpt-4-1106-preview-id',
+      message: expect.stringMatching(/^replay: prompt not in the recorded fleet \(demo\.fleet\.jsonl/) as string,
+    });
+  });
+
+  it('rejects a model the fleet did not record with a 404 UpstreamError', async () => {
+    const call = new ReplayAdapter().chat(target('gpt-5'), chatCall(arcRow.messages));
+    await expect(call).rejects.toMatchObject({ errorClass: 'bad_request', status: 404, upstreamCode: 'model_not_found' });
+    await expect(call).rejects.toThrow(/model "gpt-5" not in fleet/);
+    // An Object.prototype member is not a recorded model either.
+    await expect(new ReplayAdapter().chat(target('constructor'), chatCall(arcRow.messages))).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('rejects a request without messages as a bad request', async () => {
+    await expect(new ReplayAdapter().chat(target('gpt-4-1106-preview'), chatCall(undefined))).rejects.toMatchObject({
+      errorClass: 'bad_request',
+      status: 400,
+    });
+  });
+
+  it('rejects with the signal’s reason when the call is aborted, before or during a stream', async () => {
+    const adapter = new ReplayAdapter();
+    const before = new AbortController();
+    const reason = new Error('client went away');
+    before.abort(reason);
+    await expect(adapter.chat(target('gpt-4-1106-preview'), chatCall(arcRow.messages, { signal: before.signal }))).rejects.toBe(reason);
+
+    const during = new AbortController();
+    const result = asStream(
+      await adapter.chat(target('gpt-4-1106-preview'), chatCall(mbppRow.messages, { stream: true, signal: during.signal })),
+    );
+    const iterator = result.chunks[Symbol.asyncIterator]();
+    expect((await iterator.next()).done).toBe(false);
+    during.abort(reason);
+    await expect(iterator.next()).rejects.toBe(reason);
+  });
+
+  it('reads the fleet file once and retries a file that failed to load', async () => {
+    const repository = new ReplayFleetRepository();
+    const load = vi.spyOn(repository, 'load');
+    const adapter = new ReplayAdapter(repository);
+    await adapter.chat(target('gpt-4-1106-preview'), chatCall(arcRow.messages));
+    await adapter.chat(target('claude-v1'), chatCall(mbppRow.messages));
+    expect(load).toHaveBeenCalledTimes(1);
+
+    const missing = target('gpt-4-1106-preview', '/nonexistent/dir/missing.fleet.jsonl');
+    for (let i = 0; i < 2; i++) {
+      const call = adapter.chat(missing, chatCall(arcRow.messages));
+      await expect(call).rejects.toMatchObject({ errorClass: 'server_error', message: 'replay: missing.fleet.jsonl: cannot read the file (ENOENT)' });
+    }
+    expect(load).toHaveBeenCalledTimes(3);
+  });
+
+  it('does not support embeddings', async () => {
+    const call = new ReplayAdapter().embeddings(target('gpt-4-1106-preview'));
+    await expect(call).rejects.toMatchObject({ errorClass: 'bad_request', message: 'replay provider does not support embeddings' });
+  });
+});
+
+describe('splitContent', () => {
+  it('splits into at most n pieces without breaking a code point', () => {
+    expect(splitContent('D', 4)).toEqual(['D']);
+    expect(splitContent('', 4)).toEqual([]);
+    expect(splitContent('abcdefghij', 4)).toEqual(['abc', 'def', 'ghi', 'j']);
+    expect(splitContent('😀😀😀', 2).join('')).toBe('😀😀😀');
+    expect(splitContent('😀😀😀', 2)).toEqual(['😀😀', '😀']);
+  });
+});

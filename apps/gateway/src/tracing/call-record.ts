@@ -1,0 +1,28 @@
+import type { RedactionMode } from '@switchyard/config';
+import type { Attempt } from '../dispatch/attempt.js';
+import type { CallStats, CallTarget } from '../providers/provider.adapter.js';
+import type { RouteDecision, RouteOperation } from '../routing/route-resolver.service.js';
+
+/** Everything known about one call once it has ended; becomes one OTel span and one `spans` row. */
+export interface CallRecord {
+  operation: RouteOperation;
+  startedAt: Date;
+  startedPerf: number;
+  endedPerf: number;
+  requestedModel: string;
+  request: Record<string, unknown>;
+  stream: boolean;
+  decision?: RouteDecision;
+  /** The deployment that served (or last failed). */
+  target?: CallTarget;
+  attempts: Attempt[];
+  fallbackReason?: string;
+  status: 'ok' | 'error' | 'cancelled';
+  httpStatus: number;
+  errorClass?: string;
+  errorMessage?: string;
+  stats?: CallStats;
+  /** Raw response bytes: the JSON body, or the SSE chunks as sent. Parsed only after the reply is done. */
+  responseBytes?: Buffer | Uint8Array[];
+  redaction: RedactionMode;
+}

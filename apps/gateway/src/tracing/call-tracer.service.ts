@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import { type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_REQUEST_STREAM,
+  ATTR_GEN_AI_REQUEST_TEMPERATURE,
+  ATTR_GEN_AI_REQUEST_TOP_P,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RESPONSE_ID,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  SwitchyardAttr,
+} from '@switchyard/telemetry';
+import { SpanWriter } from '../spans/span-writer.service.js';
+import type { CallRecord } from './call-record.js';
+import { costUsd, toSpanRow } from './span-row.builder.js';
+
+export interface CallSpan {
+  readonly spanId: string;
+  readonly traceId: string;
+  readonly span: Span;
+}
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+
+/** One OTel span per call; the same record is persisted by the span writer, off the request path. */
+@Injectable()
+export class CallTracer {
+  private readonly tracer = trace.getTracer('switchyard-gateway');
+
+  constructor(private readonly writer: SpanWriter) {}
+
+  start(operation: string, requestedModel: string): CallSpan {
+    const span = this.tracer.startSpan(`${operation} ${requestedModel}`, { kind: SpanKind.CLIENT });
+    const ctx = span.spanContext();
+    return { span, spanId: ctx.spanId, traceId: ctx.traceId };
+  }
+
+  /** Called after the reply is fully written; never throws into the request. */
+  finish(call: CallSpan, record: CallRecord): void {
+    setImmediate(() => {
+      this.endOtelSpan(call.span, record);
+      this.writer.enqueue(toSpanRow(call, record));
+    });
+  }
+
+  private endOtelSpan(span: Span, r: CallRecord): void {
+    const req = r.request;
+    const stats = r.stats;
+    const maxTokens = num(req['max_completion_tokens']) ?? num(req['max_tokens']);
+    const temperature = num(req['temperature']);
+    const topP = num(req['top_p']);
+    span.setAttributes({
+      [ATTR_GEN_AI_OPERATION_NAME]: r.operation === 'chat' ? 'chat' : 'embeddings',
+      [ATTR_GEN_AI_REQUEST_MODEL]: r.requestedModel,
+      [ATTR_GEN_AI_REQUEST_STREAM]: r.stream,
+      [SwitchyardAttr.ATTEMPTS]: r.attempts.length,
+    });
+    if (maxTokens !== undefined) span.setAttribute(ATTR_GEN_AI_REQUEST_MAX_TOKENS, maxTokens);
+    if (temperature !== undefined) span.setAttribute(ATTR_GEN_AI_REQUEST_TEMPERATURE, temperature);
+    if (topP !== undefined) span.setAttribute(ATTR_GEN_AI_REQUEST_TOP_P, topP);
+    if (r.decision) {
+      span.setAttributes({
+        [SwitchyardAttr.WORKLOAD]: r.decision.workload,
+        [SwitchyardAttr.POLICY_VERSION]: r.decision.policyVersion,
+        [SwitchyardAttr.STRATEGY]: r.decision.strategy,
+        [SwitchyardAttr.CANDIDATES]: r.decision.candidates.map((c) => c.model.id),
+      });
+    }
+    if (r.target) {
+      span.setAttributes({ [ATTR_GEN_AI_PROVIDER_NAME]: r.target.provider.name, [SwitchyardAttr.CHOSEN_MODEL]: r.target.model.id });
+    }
+    if (r.fallbackReason) span.setAttribute(SwitchyardAttr.FALLBACK_REASON, r.fallbackReason);
+    if (stats?.responseModel) span.setAttribute(ATTR_GEN_AI_RESPONSE_MODEL, stats.responseModel);
+    if (stats?.responseId) span.setAttribute(ATTR_GEN_AI_RESPONSE_ID, stats.responseId);
+    if (stats?.finishReasons.length) span.setAttribute(ATTR_GEN_AI_RESPONSE_FINISH_REASONS, stats.finishReasons);
+    if (stats?.usage) {
+      span.setAttributes({ [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: stats.usage.inputTokens, [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: stats.usage.outputTokens });
+      if (r.target) span.setAttribute(SwitchyardAttr.COST_USD, costUsd(r.target, stats.usage));
+    }
+    if (stats?.firstTokenAt !== undefined) span.setAttribute(SwitchyardAttr.TTFT_MS, Math.round(stats.firstTokenAt - r.startedPerf));
+    if (r.status === 'error') {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: r.errorMessage });
+      if (r.errorClass) span.setAttribute(SwitchyardAttr.ERROR_CLASS, r.errorClass);
+    }
+    span.end(r.startedAt.getTime() + (r.endedPerf - r.startedPerf));
+  }
+}

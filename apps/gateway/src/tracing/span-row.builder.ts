@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import type { NewSpanRow } from '@switchyard/db';
+import type { CallTarget, UpstreamUsage } from '../providers/provider.adapter.js';
+import type { CallRecord } from './call-record.js';
+import { assembleStreamedResponse } from './stream-assembler.js';
+
+export const costUsd = (target: CallTarget, usage: UpstreamUsage): number =>
+  (usage.inputTokens * target.model.pricing.inputUsdPerMTok + usage.outputTokens * target.model.pricing.outputUsdPerMTok) / 1_000_000;
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+function parseResponse(bytes: CallRecord['responseBytes']): { response: unknown; deltaCount?: number } {
+  if (!bytes) return { response: null };
+  if (Array.isArray(bytes)) return assembleStreamedResponse(bytes);
+  try {
+    return { response: JSON.parse(bytes.toString('utf8')) as unknown };
+  } catch {
+    return { response: { unparsed: bytes.toString('utf8', 0, Math.min(bytes.length, 4_096)) } };
+  }
+}
+
+/** ~4 characters per token: only for streams cut off before the upstream reported usage. */
+const estimateInputTokens = (request: Record<string, unknown>): number => Math.ceil(JSON.stringify(request['messages'] ?? request['input'] ?? '').length / 4);
+
+/** Builds the persisted row, applying the redaction mode. Runs after the reply has been written. */
+export function toSpanRow(ids: { spanId: string; traceId: string }, r: CallRecord): NewSpanRow {
+  const requestJson = JSON.stringify(r.request);
+  const { response, deltaCount } = parseResponse(r.responseBytes);
+  const metadata: Record<string, unknown> = {};
+  let usage = r.stats?.usage;
+  if (!usage && r.stream && deltaCount !== undefined && r.target) {
+    usage = { inputTokens: estimateInputTokens(r.request), outputTokens: deltaCount };
+    metadata['usageEstimated'] = true;
+  }
+  if (typeof r.request['user'] === 'string') metadata['user'] = r.request['user'];
+  if (r.request['metadata'] && typeof r.request['metadata'] === 'object') metadata['request'] = r.request['metadata'];
+  let requestBody: unknown = null;
+  let responseBody: unknown = null;
+  let requestHash: string | null = null;
+  switch (r.redaction) {
+    case 'full':
+      requestBody = r.request;
+      responseBody = response;
+      break;
+    case 'hashed':
+      // Hashes still let people match identical prompts and answers without storing them.
+      requestHash = sha256(requestJson);
+      if (response !== null) metadata['responseHash'] = sha256(JSON.stringify(response));
+      break;
+    case 'metadata-only':
+      break;
+  }
+  return {
+    spanId: ids.spanId,
+    traceId: ids.traceId,
+    startedAt: r.startedAt,
+    latencyMs: Math.round(r.endedPerf - r.startedPerf),
+    ttftMs: r.stats?.firstTokenAt !== undefined ? Math.max(0, Math.round(r.stats.firstTokenAt - r.startedPerf)) : null,
+    operation: r.operation,
+    tenant: null,
+    workload: r.decision?.workload ?? 'unrouted',
+    policyVersion: r.decision?.policyVersion ?? 'none',
+    strategy: r.decision?.strategy ?? 'none',
+    requestedModel: r.requestedModel,
+    model: r.target?.model.id ?? null,
+    provider: r.target?.provider.name ?? null,
+    responseModel: r.stats?.responseModel ?? null,
+    candidates: r.decision?.candidates.map((c) => c.model.id) ?? [],
+    attempts: r.attempts,
+    fallbackReason: r.fallbackReason ?? null,
+    status: r.status,
+    httpStatus: r.httpStatus,
+    errorClass: r.errorClass ?? null,
+    errorMessage: r.errorMessage ?? null,
+    stream: r.stream,
+    inputTokens: usage?.inputTokens ?? null,
+    outputTokens: usage?.outputTokens ?? null,
+    costUsd: usage && r.target ? costUsd(r.target, usage) : null,
+    finishReasons: r.stats?.finishReasons.length ? r.stats.finishReasons : null,
+    redaction: r.redaction,
+    requestBody,
+    responseBody,
+    requestHash,
+    metadata: Object.keys(metadata).length ? metadata : null,
+  };
+}

@@ -1,0 +1,41 @@
+CREATE TABLE "spans" (
+	"span_id" text PRIMARY KEY NOT NULL,
+	"trace_id" text NOT NULL,
+	"parent_span_id" text,
+	"started_at" timestamp with time zone NOT NULL,
+	"latency_ms" integer NOT NULL,
+	"ttft_ms" integer,
+	"operation" text NOT NULL,
+	"tenant" text,
+	"workload" text NOT NULL,
+	"policy_version" text NOT NULL,
+	"strategy" text NOT NULL,
+	"rule" text,
+	"requested_model" text NOT NULL,
+	"model" text,
+	"provider" text,
+	"response_model" text,
+	"candidates" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"attempts" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"fallback_reason" text,
+	"status" text NOT NULL,
+	"http_status" integer NOT NULL,
+	"error_class" text,
+	"error_message" text,
+	"stream" boolean NOT NULL,
+	"input_tokens" integer,
+	"output_tokens" integer,
+	"cost_usd" double precision,
+	"finish_reasons" jsonb,
+	"redaction" text NOT NULL,
+	"request_body" jsonb,
+	"response_body" jsonb,
+	"request_hash" text,
+	"metadata" jsonb,
+	"internal" boolean DEFAULT false NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX "spans_started_at_idx" ON "spans" USING btree ("started_at");--> statement-breakpoint
+CREATE INDEX "spans_workload_model_started_at_idx" ON "spans" USING btree ("workload","model","started_at");--> statement-breakpoint
+CREATE INDEX "spans_trace_id_idx" ON "spans" USING btree ("trace_id");

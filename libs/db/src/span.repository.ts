@@ -1,0 +1,58 @@
+import { DrizzleQueryError, eq, getTableColumns, sql } from 'drizzle-orm';
+import type { Database } from './database.client.js';
+import { type NewSpanRow, type SpanRow, spans } from './tables/index.js';
+
+/** Postgres caps a statement at 65535 bind parameters; each row binds one per column. */
+const MAX_ROWS_PER_INSERT = Math.floor(65_535 / Object.keys(getTableColumns(spans)).length);
+
+/**
+ * Drizzle's error message embeds every bound parameter, here prompt and response bodies, which
+ * must not reach logs or the readiness endpoint. Callers get pg's own error (message, SQLSTATE code).
+ */
+const withoutParams = (error: unknown): unknown => (error instanceof DrizzleQueryError && error.cause !== undefined ? error.cause : error);
+
+export class SpanRepository {
+  constructor(private readonly db: Database) {}
+
+  /**
+   * Inserts rows in as few statements as the parameter limit allows and returns how many were new.
+   * Chunks are not wrapped in one transaction: a span id already present is skipped, so retrying
+   * a batch that partly landed is safe.
+   */
+  async insertMany(rows: NewSpanRow[]): Promise<number> {
+    let inserted = 0;
+    try {
+      for (let start = 0; start < rows.length; start += MAX_ROWS_PER_INSERT) {
+        const chunk = rows.slice(start, start + MAX_ROWS_PER_INSERT);
+        const result = await this.db.insert(spans).values(chunk).onConflictDoNothing({ target: spans.spanId });
+        inserted += result.rowCount ?? 0;
+      }
+    } catch (error) {
+      throw withoutParams(error);
+    }
+    return inserted;
+  }
+
+  async findById(spanId: string): Promise<SpanRow | undefined> {
+    const [row] = await this.db.select().from(spans).where(eq(spans.spanId, spanId));
+    return row;
+  }
+
+  /** Ids travel as one array parameter, so any number of them fits in one statement. */
+  async findByIds(spanIds: string[]): Promise<SpanRow[]> {
+    return this.db.select().from(spans).where(sql`${spans.spanId} = any(${sql.param(spanIds)}::text[])`);
+  }
+
+  async countByIds(spanIds: string[]): Promise<number> {
+    const [row] = await this.db
+      .select({ count: sql<number>`count(*)::int` })
+      .from(spans)
+      .where(sql`${spans.spanId} = any(${sql.param(spanIds)}::text[])`);
+    return row?.count ?? 0;
+  }
+
+  /** Readiness probe: resolves after one round trip to Postgres, rejects when it is unreachable. */
+  async ping(): Promise<void> {
+    await this.db.execute(sql`select 1`);
+  }
+}

@@ -1,0 +1,70 @@
+import type { RedactionMode } from '@switchyard/config';
+import { boolean, doublePrecision, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+export type SpanOperation = 'chat' | 'embeddings';
+export type SpanStatus = 'ok' | 'error' | 'cancelled';
+
+/** One upstream call made while serving a request; the last one is the one that answered (or failed). */
+export interface SpanAttempt {
+  model: string;
+  provider: string;
+  errorClass?: string;
+  status?: number;
+  latencyMs: number;
+  message?: string;
+}
+
+/** One row per gateway request (chat or embeddings), written off the request path in batches. */
+export const spans = pgTable(
+  'spans',
+  {
+    /** OTel span id: 16 hex chars. Primary key so a re-flushed batch is a no-op. */
+    spanId: text('span_id').primaryKey(),
+    traceId: text('trace_id').notNull(),
+    parentSpanId: text('parent_span_id'),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    latencyMs: integer('latency_ms').notNull(),
+    ttftMs: integer('ttft_ms'),
+    operation: text('operation').$type<SpanOperation>().notNull(),
+    tenant: text('tenant'),
+    workload: text('workload').notNull(),
+    policyVersion: text('policy_version').notNull(),
+    strategy: text('strategy').notNull(),
+    rule: text('rule'),
+    requestedModel: text('requested_model').notNull(),
+    /** Configured model id that served the request; null when nothing was served. */
+    model: text('model'),
+    provider: text('provider'),
+    /** Model name the upstream reported, which can differ from the configured id. */
+    responseModel: text('response_model'),
+    candidates: jsonb('candidates').$type<string[]>().notNull().default([]),
+    attempts: jsonb('attempts').$type<SpanAttempt[]>().notNull().default([]),
+    fallbackReason: text('fallback_reason'),
+    status: text('status').$type<SpanStatus>().notNull(),
+    httpStatus: integer('http_status').notNull(),
+    errorClass: text('error_class'),
+    errorMessage: text('error_message'),
+    stream: boolean('stream').notNull(),
+    inputTokens: integer('input_tokens'),
+    outputTokens: integer('output_tokens'),
+    costUsd: doublePrecision('cost_usd'),
+    finishReasons: jsonb('finish_reasons').$type<string[]>(),
+    /** Redaction mode in force when the row was written, so readers know what the bodies hold. */
+    redaction: text('redaction').$type<RedactionMode>().notNull(),
+    requestBody: jsonb('request_body'),
+    responseBody: jsonb('response_body'),
+    requestHash: text('request_hash'),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>(),
+    /** The gateway's own judge/probe calls, kept out of sampling and judging. */
+    internal: boolean('internal').notNull().default(false),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('spans_started_at_idx').on(t.startedAt),
+    index('spans_workload_model_started_at_idx').on(t.workload, t.model, t.startedAt),
+    index('spans_trace_id_idx').on(t.traceId),
+  ],
+);
+
+export type SpanRow = typeof spans.$inferSelect;
+export type NewSpanRow = typeof spans.$inferInsert;

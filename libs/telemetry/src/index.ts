@@ -1,0 +1,2 @@
+export * from './gen-ai.attributes.js';
+export * from './telemetry.sdk.js';
