@@ -28,6 +28,11 @@ export const providerConfigSchema = z
     maxConnections: z.number().int().positive().default(128),
     /** Replay provider only: recorded fleet file and its models file, relative to the config file. */
     fleetFile: z.string().optional(),
+    /**
+     * Replay provider only: what a prompt that is not in the recording gets. `error` (default) is a
+     * 404-style upstream error; `explain` answers with a message saying so, for the no-key demo.
+     */
+    unknownPrompt: z.enum(['error', 'explain']).default('error'),
   })
   .strict()
   .superRefine((p, ctx) => {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, type LoggerService, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { type NewSpanRow, SpanRepository } from '@switchyard/db';
 
@@ -22,7 +23,7 @@ export interface SpanWriterStats {
   /** Waiting plus in flight. */
   buffered: number;
   written: number;
-  /** Dropped because the buffer was full (oldest first) or shutdown could not drain it. */
+  /** Dropped, oldest first, because the buffer was full. */
   dropped: number;
   /** Refused by Postgres as invalid (constraint or data errors); retrying cannot help. */
   rejected: number;
@@ -123,38 +124,30 @@ export class SpanWriter implements OnModuleDestroy {
     await this.drain(this.drainTimeoutMs);
   }
 
-  /** Flushes until empty or the deadline; whatever is left then counts as dropped. */
+  /**
+   * Flushes until the buffer is empty or the timeout passes. Rows still buffered then are reported,
+   * not dropped: the process is usually about to exit, and if it is not the retries carry on.
+   */
   async drain(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    let timedOut = false;
-    let deadlineTimer: NodeJS.Timeout | undefined;
     const attempts = (async () => {
-      while (!timedOut) {
+      while (Date.now() < deadline) {
         try {
           await this.flushNow();
           return;
         } catch {
-          await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(this.backoffMs(), deadline - Date.now()))));
+          await sleep(Math.max(0, Math.min(this.backoffMs(), deadline - Date.now())));
         }
       }
     })();
+    let deadlineTimer: NodeJS.Timeout | undefined;
     const expired = new Promise<void>((resolve) => {
-      deadlineTimer = setTimeout(() => {
-        timedOut = true;
-        resolve();
-      }, timeoutMs);
+      deadlineTimer = setTimeout(resolve, timeoutMs);
     });
     await Promise.race([attempts, expired]);
     clearTimeout(deadlineTimer);
-    this.clearTimers();
-    // A write still in flight may yet land, so only rows that never left the buffer count as dropped.
-    const left = this.pending.dropOldest(this.pending.size);
-    if (left > 0 || this.inFlightRows > 0) {
-      this.dropped += left;
-      this.logger.error(
-        `shutdown: ${left} span rows dropped, ${this.inFlightRows} still in flight after ${timeoutMs} ms (last error: ${this.lastError ?? 'none'})`,
-      );
-    }
+    const left = this.pending.size + this.inFlightRows;
+    if (left > 0) this.logger.error(`shutdown: ${left} span rows not written after ${timeoutMs} ms (last error: ${this.lastError ?? 'none'})`);
   }
 
   /** Starts a flush soon: at once for a full batch, after the interval otherwise, after the backoff while failing. */
@@ -226,9 +219,10 @@ export class SpanWriter implements OnModuleDestroy {
   private onWriteSucceeded(): void {
     if (this.consecutiveFailures > 0) {
       this.logger.log(`span writes recovered after ${this.consecutiveFailures} failed flushes; ${this.pending.size} rows still buffered`);
+      // The outage's drops in full, including those the rate limit held back.
+      this.reportDrops(true);
     }
     this.consecutiveFailures = 0;
-    this.reportDrops(false);
   }
 
   private onWriteFailed(batch: NewSpanRow[], error: unknown): void {
@@ -247,10 +241,10 @@ export class SpanWriter implements OnModuleDestroy {
     const n = this.pending.dropOldest(count);
     this.dropped += n;
     this.droppedSinceLog += n;
-    this.reportDrops(false);
+    this.reportDrops();
   }
 
-  private reportDrops(force: boolean): void {
+  private reportDrops(force = false): void {
     if (this.droppedSinceLog === 0) return;
     const now = Date.now();
     if (!force && now - this.lastDropLogAt < DROP_LOG_INTERVAL_MS) return;
@@ -295,7 +289,7 @@ class RowQueue<T> {
   unshiftAll(rows: T[]): void {
     if (rows.length <= this.head) {
       this.head -= rows.length;
-      for (let i = 0; i < rows.length; i++) this.items[this.head + i] = rows[i] as T;
+      for (let i = 0; i < rows.length; i++) this.items[this.head + i] = rows[i];
     } else {
       this.items = rows.concat(this.items.slice(this.head));
       this.head = 0;

@@ -10,7 +10,6 @@ import {
   type FakeProtocol,
   type FakeUpstream,
   type FakeUpstreamOptions,
-  type RecordedRequest,
 } from './fake-upstream.server.js';
 
 const ERROR_TYPES: Record<number, string> = {
@@ -145,5 +144,3 @@ function splitInThree(text: string): string[] {
   for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
   return out;
 }
-
-export type { RecordedRequest };

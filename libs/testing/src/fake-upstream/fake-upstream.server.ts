@@ -53,6 +53,8 @@ export interface FakeUpstream {
   readonly requests: RecordedRequest[];
   /** Requests whose client went away before the response finished (fake-initiated drops excluded). */
   abortedCount(): number;
+  /** Requests whose response has neither finished nor been closed; 0 once every call has settled. */
+  inFlight(): number;
   /** Replaces the responder; undefined restores normal answers. */
   setBehaviour(respond: FakeResponder | undefined): void;
   /** Behaviours used, one per request, before the responder is asked. */
@@ -82,10 +84,13 @@ export async function startFakeServer(protocol: FakeProtocol, options: FakeUpstr
   const queue: FakeBehaviour[] = [];
   let respond = options.respond;
   let aborted = 0;
+  let inFlight = 0;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let droppedByUs = false;
+    inFlight++;
     res.on('close', () => {
+      inFlight--;
       if (!res.writableFinished && !droppedByUs) aborted++;
     });
     const recorded: RecordedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body: await readBody(req) };
@@ -136,6 +141,7 @@ export async function startFakeServer(protocol: FakeProtocol, options: FakeUpstr
     port,
     requests,
     abortedCount: () => aborted,
+    inFlight: () => inFlight,
     setBehaviour: (fn) => {
       respond = fn;
     },

@@ -14,13 +14,13 @@ interface ModelPrices {
 describe('demo config (switchyard.yaml)', () => {
   const config = loadConfig({ SWITCHYARD_CONFIG: 'switchyard.yaml' }, REPO_ROOT);
 
-  it('parses and needs no API key', () => {
-    expect(config.providers.map((p) => [p.name, p.protocol, p.apiKeyEnv])).toEqual([['replay', 'replay', undefined]]);
+  it('parses, needs no API key, and explains unrecorded prompts instead of failing them', () => {
+    expect(config.providers.map((p) => [p.name, p.protocol, p.apiKeyEnv, p.unknownPrompt])).toEqual([['replay', 'replay', undefined, 'explain']]);
     expect(config.providers[0]?.fleetPath).toBe(`${REPO_ROOT}datasets/demo.fleet.jsonl`);
   });
 
   it('serves every model from the demo fleet, on every recorded prompt', async () => {
-    const fleet = await new ReplayFleetRepository().load(config.providers[0]!.fleetPath!);
+    const fleet = await new ReplayFleetRepository().load(config.providers[0].fleetPath!);
     for (const model of config.models) {
       const missing = fleet.rows.filter((row) => !Object.hasOwn(row.candidates, model.upstreamModel)).map((row) => row.id);
       expect(missing, `rows without ${model.upstreamModel}`).toEqual([]);

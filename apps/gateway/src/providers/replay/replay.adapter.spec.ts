@@ -13,12 +13,12 @@ const provider = (fleetPath: string = FLEET_PATH): ProviderConfig => ({
   ...providerConfigSchema.parse({ name: 'replay', protocol: 'replay', fleetFile: 'datasets/demo.fleet.jsonl' }),
   fleetPath,
 });
-const target = (upstreamModel: string, fleetPath?: string): CallTarget => {
+const target = (upstreamModel: string, fleetPath?: string, providerOverrides: Partial<ProviderConfig> = {}): CallTarget => {
   const model: ModelConfig = {
     ...modelConfigSchema.parse({ id: `${upstreamModel}-id`, provider: 'replay', pricing: { inputUsdPerMTok: 1 } }),
     upstreamModel,
   };
-  return { model, provider: provider(fleetPath) };
+  return { model, provider: { ...provider(fleetPath), ...providerOverrides } };
 };
 const chatCall = (messages: unknown, overrides: Partial<ChatCall> = {}): ChatCall => ({
   body: { model: 'ignored', messages },
@@ -74,7 +74,7 @@ describe('ReplayAdapter', () => {
   it('answers a recorded prompt with each model’s recorded answer and usage', async () => {
     const adapter = new ReplayAdapter();
     for (const model of ['gpt-4-1106-preview', 'mistralai--mistral-7b-chat']) {
-      const recorded = arcRow.candidates[model]!;
+      const recorded = arcRow.candidates[model];
       const before = Math.floor(Date.now() / 1000);
       const { result, body } = asJson(await adapter.chat(target(model), chatCall(arcRow.messages)));
 
@@ -104,13 +104,13 @@ describe('ReplayAdapter', () => {
 
   it('matches on role and trimmed text, whether content is a string or text parts', async () => {
     const adapter = new ReplayAdapter();
-    const prompt = arcRow.messages[0]!.content;
+    const prompt = arcRow.messages[0].content;
     const parts = [
       { type: 'text', text: `\n  ${prompt.slice(0, 100)}` },
       { type: 'text', text: `${prompt.slice(100)}  ` },
     ];
     const { body } = asJson(await adapter.chat(target('gpt-4-1106-preview'), chatCall([{ role: 'user', content: parts }])));
-    expect(body.choices[0]?.message.content).toBe(arcRow.candidates['gpt-4-1106-preview']!.content);
+    expect(body.choices[0]?.message.content).toBe(arcRow.candidates['gpt-4-1106-preview'].content);
 
     const asSystem = adapter.chat(target('gpt-4-1106-preview'), chatCall([{ role: 'system', content: prompt }]));
     await expect(asSystem).rejects.toMatchObject({ status: 404, upstreamCode: 'prompt_not_recorded' });
@@ -118,7 +118,7 @@ describe('ReplayAdapter', () => {
 
   it('streams the recorded answer as chat.completion.chunk events ending with [DONE], without usage unless asked', async () => {
     const model = 'gpt-4-1106-preview';
-    const recorded = mbppRow.candidates[model]!;
+    const recorded = mbppRow.candidates[model];
     const result = asStream(await new ReplayAdapter().chat(target(model), chatCall(mbppRow.messages, { stream: true })));
     expect(result.status).toBe(200);
 
@@ -126,11 +126,11 @@ describe('ReplayAdapter', () => {
     expect(payloads.at(-1)).toBe('[DONE]');
     const chunks = parseChunks(payloads);
     for (const chunk of chunks) {
-      expect(chunk).toMatchObject({ object: 'chat.completion.chunk', id: chunks[0]!.id, model, created: chunks[0]!.created });
+      expect(chunk).toMatchObject({ object: 'chat.completion.chunk', id: chunks[0].id, model, created: chunks[0].created });
       expect(chunk).not.toHaveProperty('usage');
       expect(chunk.choices).toHaveLength(1);
     }
-    expect(chunks[0]!.choices[0]!.delta).toEqual({ role: 'assistant', content: '', refusal: null });
+    expect(chunks[0].choices[0].delta).toEqual({ role: 'assistant', content: '', refusal: null });
     expect(chunks.at(-1)!.choices[0]).toEqual({ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' });
     expect(chunks.length).toBeGreaterThan(4); // role + several content pieces + finish
     expect(contentOf(chunks)).toBe(recorded.content);
@@ -139,14 +139,14 @@ describe('ReplayAdapter', () => {
       usage: { inputTokens: recorded.usage.prompt_tokens, outputTokens: recorded.usage.completion_tokens },
       finishReasons: ['stop'],
       responseModel: model,
-      responseId: chunks[0]!.id,
+      responseId: chunks[0].id,
     });
     expect(result.stats.firstTokenAt).toEqual(expect.any(Number));
   });
 
   it('ends the stream with a usage chunk (choices: []) when the client asked for it', async () => {
     const model = 'mistralai--mistral-7b-chat';
-    const recorded = arcRow.candidates[model]!;
+    const recorded = arcRow.candidates[model];
     const call = chatCall(arcRow.messages, { stream: true, clientWantsUsage: true });
     const result = asStream(await new ReplayAdapter().chat(target(model), call));
 
@@ -162,7 +162,7 @@ describe('ReplayAdapter', () => {
     });
     // Like OpenAI: every earlier chunk carries `usage: null`.
     for (const chunk of chunks.slice(0, -1)) expect(chunk.usage).toBeNull();
-    expect(chunks.at(-2)!.choices[0]!.finish_reason).toBe('stop');
+    expect(chunks.at(-2)!.choices[0].finish_reason).toBe('stop');
     expect(contentOf(chunks)).toBe(recorded.content);
   });
 
@@ -176,6 +176,26 @@ describe('ReplayAdapter', () => {
       model: 'gpt-4-1106-preview-id',
       message: expect.stringMatching(/^replay: prompt not in the recorded fleet \(demo\.fleet\.jsonl/) as string,
     });
+  });
+
+  it('with unknownPrompt: explain, answers an unrecorded prompt with a notice at zero usage', async () => {
+    const explaining = target('gpt-4-1106-preview', undefined, { unknownPrompt: 'explain' });
+    const adapter = new ReplayAdapter();
+    const { body, result } = asJson(await adapter.chat(explaining, chatCall([{ role: 'user', content: 'hi' }])));
+    expect(body.choices[0]?.message.content).toMatch(/^\[Switchyard replay\] This prompt is not one of the 300 recorded in demo\.fleet\.jsonl/);
+    expect(body.usage).toEqual({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 });
+    expect(result.stats.usage).toEqual({ inputTokens: 0, outputTokens: 0 });
+
+    const streamed = asStream(await adapter.chat(explaining, chatCall([{ role: 'user', content: 'hi' }], { stream: true })));
+    const payloads = await readSse(streamed.chunks);
+    expect(payloads.at(-1)).toBe('[DONE]');
+    expect(contentOf(parseChunks(payloads))).toBe(body.choices[0]?.message.content);
+
+    // A recorded prompt still gets its recording, and an unrecorded model is still an error.
+    const recorded = asJson(await adapter.chat(explaining, chatCall(arcRow.messages)));
+    expect(recorded.body.choices[0]?.message.content).toBe(arcRow.candidates['gpt-4-1106-preview'].content);
+    const unknownModel = target('gpt-5', undefined, { unknownPrompt: 'explain' });
+    await expect(adapter.chat(unknownModel, chatCall(arcRow.messages))).rejects.toMatchObject({ status: 404 });
   });
 
   it('rejects a model the fleet did not record with a 404 UpstreamError', async () => {

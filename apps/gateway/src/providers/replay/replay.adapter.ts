@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate as nextTick } from 'node:timers/promises';
 import { Injectable, Optional } from '@nestjs/common';
 import type { ChatCompletion, ChatCompletionChunk } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
@@ -14,16 +15,17 @@ import {
   ReplayFleetRepository,
 } from './replay-fleet.repository.js';
 
-/** A recorded answer, stamped as one upstream completion. */
+/** What the replay answers, stamped as one upstream completion. */
 export interface ReplayAnswer {
   id: string;
   /** Unix seconds. */
   created: number;
   /** The fleet's model name, reported back the way an upstream reports its model. */
   model: string;
-  /** Fleet row the answer came from. */
-  rowId: string;
-  candidate: FleetCandidate;
+  content: string;
+  usage: FleetCandidate['usage'];
+  /** Where the answer was recorded; absent for the unknown-prompt explanation. */
+  recorded?: { rowId: string; candidate: FleetCandidate };
 }
 
 /** Content is streamed in at most this many pieces; a single-letter answer is one piece. */
@@ -35,7 +37,8 @@ const encoder = new TextEncoder();
 /**
  * Offline provider: answers a recorded prompt with the recorded answer and usage of the model
  * being called, from the provider's fleet file (see datasets/README.md). Nothing is estimated or
- * invented: a prompt or model the fleet did not record is a 404.
+ * invented: a model the fleet did not record is a 404, and so is a prompt it did not record, unless
+ * the provider sets `unknownPrompt: explain`, which answers with a notice saying so at zero usage.
  */
 @Injectable()
 export class ReplayAdapter implements ProviderAdapter {
@@ -66,11 +69,17 @@ export class ReplayAdapter implements ProviderAdapter {
     return Promise.resolve();
   }
 
-  /** The recorded answer of the called model to the request's prompt. */
+  /** The called model's recorded answer to the request's prompt, or the unknown-prompt notice. */
   protected answer(target: CallTarget, fleet: ReplayFleet, body: Record<string, unknown>): ReplayAnswer {
     const messages = requestMessagesSchema.safeParse(body.messages);
     if (!messages.success) throw fail(target, 'bad_request', 'replay: request has no valid messages', 400);
+    const model = target.model.upstreamModel;
+    const stamp = { id: `chatcmpl-replay-${randomUUID()}`, created: Math.floor(Date.now() / 1000), model };
     const row = fleet.find(messages.data);
+    if (!row && target.provider.unknownPrompt === 'explain') {
+      // Zero usage: no model produced this text, so nothing was spent.
+      return { ...stamp, content: unknownPromptNotice(fleet, model), usage: { prompt_tokens: 0, completion_tokens: 0 } };
+    }
     if (!row) {
       throw fail(
         target,
@@ -80,12 +89,11 @@ export class ReplayAdapter implements ProviderAdapter {
         'prompt_not_recorded',
       );
     }
-    const model = target.model.upstreamModel;
     const candidate = recordedCandidate(row, model);
     if (!candidate) {
       throw fail(target, 'bad_request', `replay: model "${model}" not in fleet (${fleet.name} row ${row.id})`, 404, 'model_not_found');
     }
-    return { id: `chatcmpl-replay-${randomUUID()}`, created: Math.floor(Date.now() / 1000), model, rowId: row.id, candidate };
+    return { ...stamp, content: candidate.content, usage: candidate.usage, recorded: { rowId: row.id, candidate } };
   }
 
   private async fleet(target: CallTarget): Promise<ReplayFleet> {
@@ -110,17 +118,25 @@ export class ReplayAdapter implements ProviderAdapter {
   }
 }
 
+function unknownPromptNotice(fleet: ReplayFleet, model: string): string {
+  return (
+    `[Switchyard replay] This prompt is not one of the ${fleet.size} recorded in ${fleet.name}, so there is no ` +
+    `recorded answer from ${model} to replay. Send a recorded prompt (e.g. the messages of the fleet file's ` +
+    `first line) to see real answers, or add a real provider to switchyard.yaml.`
+  );
+}
+
 function fail(target: CallTarget, errorClass: UpstreamErrorClass, message: string, status?: number, upstreamCode?: string): UpstreamError {
   return new UpstreamError({ errorClass, message, provider: target.provider.name, model: target.model.id, status, upstreamCode });
 }
 
 function usageBody(answer: ReplayAnswer): CompletionUsage {
-  const { prompt_tokens, completion_tokens } = answer.candidate.usage;
+  const { prompt_tokens, completion_tokens } = answer.usage;
   return { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens };
 }
 
 function finalStats(answer: ReplayAnswer, stats: CallStats): void {
-  stats.usage = { inputTokens: answer.candidate.usage.prompt_tokens, outputTokens: answer.candidate.usage.completion_tokens };
+  stats.usage = { inputTokens: answer.usage.prompt_tokens, outputTokens: answer.usage.completion_tokens };
   stats.finishReasons.push('stop');
 }
 
@@ -133,7 +149,7 @@ function jsonResult(answer: ReplayAnswer): JsonResult {
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: answer.candidate.content, refusal: null },
+        message: { role: 'assistant', content: answer.content, refusal: null },
         logprobs: null,
         finish_reason: 'stop',
       },
@@ -173,7 +189,10 @@ async function* sseChunks(answer: ReplayAnswer, call: ChatCall, stats: CallStats
 
   call.signal.throwIfAborted();
   yield event([choice({ role: 'assistant', content: '', refusal: null })]);
-  for (const piece of splitContent(answer.candidate.content, MAX_CONTENT_CHUNKS)) {
+  for (const piece of splitContent(answer.content, MAX_CONTENT_CHUNKS)) {
+    // One event-loop turn per piece, as bytes from a socket would take, so an abort lands mid-stream.
+    // This is where a latency model would wait instead.
+    await nextTick();
     call.signal.throwIfAborted();
     stats.firstTokenAt ??= performance.now();
     yield event([choice({ content: piece })]);

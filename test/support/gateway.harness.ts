@@ -1,0 +1,137 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type AppConfig, loadConfig, loadTestEnv, type RedactionMode } from '@switchyard/config';
+import { type DatabaseHandle, SpanRepository, type SpanRow } from '@switchyard/db';
+import { startTelemetry } from '@switchyard/telemetry';
+import { createTestDatabase, type FakeUpstream, type FakeUpstreamOptions, startFakeAnthropicUpstream, startFakeOpenAiUpstream } from '@switchyard/testing';
+import { Redis } from 'ioredis';
+import OpenAI from 'openai';
+import { stringify } from 'yaml';
+import { createGatewayApp } from '../../apps/gateway/src/gateway.bootstrap.js';
+
+/** The provider key the fake upstreams receive; the secret-leak assertions look for it. */
+export const FAKE_PROVIDER_KEY = 'sk-test-SECRET-provider-key-0123456789';
+
+export interface GatewayHarness {
+  baseUrl: string;
+  client: OpenAI;
+  /** Serves models gpt-a and embed. */
+  upstreamA: FakeUpstream;
+  /** Serves gpt-b, the fallback. */
+  upstreamB: FakeUpstream;
+  /** Serves claude (Anthropic Messages API). */
+  anthropic: FakeUpstream;
+  /** Serves slow-model: a long stream with pauses, for aborts. */
+  slow: FakeUpstream;
+  config: AppConfig;
+  spans: SpanRepository;
+  waitForSpan(spanId: string, timeoutMs?: number): Promise<SpanRow>;
+  close(): Promise<void>;
+}
+
+let telemetryStarted = false;
+
+const closedPort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 1));
+    });
+  });
+
+export interface HarnessOptions {
+  bodyLimitBytes?: number;
+  redaction?: RedactionMode;
+  firstByteMs?: number;
+  upstream?: FakeUpstreamOptions;
+}
+
+/** The real gateway app, in-process on a loopback port, against real fake upstreams, Postgres and Redis. */
+export async function startGatewayHarness(options: HarnessOptions = {}): Promise<GatewayHarness> {
+  const [upstreamA, upstreamB, anthropic, slow] = await Promise.all([
+    startFakeOpenAiUpstream(options.upstream),
+    startFakeOpenAiUpstream(options.upstream),
+    startFakeAnthropicUpstream(options.upstream),
+    startFakeOpenAiUpstream({ chunkDelayMs: 40, text: Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ') }),
+  ]);
+  const timeouts = { connectMs: 1_000, firstByteMs: options.firstByteMs ?? 1_500, totalMs: 20_000 };
+  const file = {
+    server: { host: '127.0.0.1', bodyLimitBytes: options.bodyLimitBytes ?? 256 * 1024 },
+    spans: { redaction: options.redaction ?? 'full', flushIntervalMs: 50 },
+    providers: [
+      { name: 'fake-a', protocol: 'openai', baseUrl: upstreamA.url, apiKeyEnv: 'FAKE_PROVIDER_KEY', timeouts },
+      { name: 'fake-b', protocol: 'openai', baseUrl: upstreamB.url, apiKeyEnv: 'FAKE_PROVIDER_KEY', timeouts },
+      { name: 'fake-anthropic', protocol: 'anthropic', baseUrl: anthropic.url, apiKeyEnv: 'FAKE_PROVIDER_KEY', timeouts },
+      { name: 'fake-slow', protocol: 'openai', baseUrl: slow.url, apiKeyEnv: 'FAKE_PROVIDER_KEY', timeouts },
+      { name: 'nowhere', protocol: 'openai', baseUrl: `http://127.0.0.1:${await closedPort()}/v1`, apiKeyEnv: 'FAKE_PROVIDER_KEY', timeouts },
+    ],
+    models: [
+      { id: 'gpt-a', provider: 'fake-a', upstreamModel: 'upstream-gpt-a', pricing: { inputUsdPerMTok: 2, outputUsdPerMTok: 8 } },
+      { id: 'gpt-b', provider: 'fake-b', pricing: { inputUsdPerMTok: 1, outputUsdPerMTok: 2 } },
+      { id: 'claude', provider: 'fake-anthropic', upstreamModel: 'claude-test', pricing: { inputUsdPerMTok: 3, outputUsdPerMTok: 15 } },
+      { id: 'slow-model', provider: 'fake-slow', pricing: { inputUsdPerMTok: 1, outputUsdPerMTok: 1 } },
+      { id: 'dead-model', provider: 'nowhere', pricing: { inputUsdPerMTok: 1, outputUsdPerMTok: 1 } },
+      { id: 'embed', provider: 'fake-a', kind: 'embedding', pricing: { inputUsdPerMTok: 0.02 } },
+    ],
+    workloads: [{ name: 'with-fallback' }, { name: 'dead-first' }],
+    routing: {
+      defaultModel: 'gpt-a',
+      embeddingModel: 'embed',
+      workloads: { 'with-fallback': ['gpt-a', 'gpt-b'], 'dead-first': ['dead-model', 'gpt-b'] },
+    },
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-e2e-'));
+  const configPath = join(dir, 'switchyard.yaml');
+  writeFileSync(configPath, stringify(file));
+  const testEnv = loadTestEnv();
+  const config = loadConfig({ SWITCHYARD_CONFIG: configPath, NODE_ENV: 'test', FAKE_PROVIDER_KEY, DATABASE_URL: testEnv.TEST_DATABASE_URL, REDIS_URL: testEnv.TEST_REDIS_URL });
+
+  if (!telemetryStarted) {
+    startTelemetry({ serviceName: 'switchyard-e2e' });
+    telemetryStarted = true;
+  }
+  const database: DatabaseHandle = createTestDatabase();
+  const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const app: NestFastifyApplication = await createGatewayApp(config, { database, redis });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const spans = new SpanRepository(database.db);
+
+  return {
+    baseUrl,
+    client: new OpenAI({ baseURL: `${baseUrl}/v1`, apiKey: 'client-key', maxRetries: 0 }),
+    upstreamA,
+    upstreamB,
+    anthropic,
+    slow,
+    config,
+    spans,
+    async waitForSpan(spanId, timeoutMs = 1_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const row = await spans.findById(spanId);
+        if (row) return row;
+        if (Date.now() > deadline) throw new Error(`span ${spanId} not in Postgres after ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    async close() {
+      await app.close();
+      redis.disconnect();
+      await database.close();
+      await Promise.all([upstreamA.close(), upstreamB.close(), anthropic.close(), slow.close()]);
+    },
+  };
+}
+
+/** Polls until `check` passes or the deadline ends; for effects that land asynchronously. */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 3_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
