@@ -28,6 +28,8 @@ export async function createGatewayApp(config: AppConfig, infra: GatewayInfra): 
   const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, keepAliveTimeout: 75_000, return503OnClosing: true });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config, infra), adapter, {
     logger: new Logger('Gateway'),
+    // Our own parser (below) reads every body; Nest's would only cover application/json.
+    bodyParser: false,
     abortOnError: false,
   });
   const fastify = app.getHttpAdapter().getInstance();

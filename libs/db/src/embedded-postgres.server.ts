@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, unlink, writeFile, link } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -36,7 +36,7 @@ interface LockInfo {
   port?: number;
 }
 
-/** dataDirs whose lock this process holds, by lock token. */
+/** Tokens of the locks this process holds, to tell them from a file an earlier run with our pid left. */
 const ownedHere = new Set<string>();
 
 /**
@@ -91,29 +91,22 @@ async function serve(options: EmbeddedPostgresOptions, host: string, lockPath: s
   ownedHere.add(token);
   let db: PGlite | undefined;
   let server: PGLiteSocketServer | undefined;
+  const shutDown = async (): Promise<void> => {
+    await releaseLock(lockPath, token);
+    await server?.stop();
+    await db?.close();
+  };
   try {
     db = await PGlite.create({ dataDir: join(options.dataDir, 'pg') });
     server = new PGLiteSocketServer({ db, host, port: options.port ?? 0, maxConnections: options.maxConnections ?? 100 });
     await server.start();
     const port = Number(server.getServerConn().split(':').pop());
+    // Only now does the lock carry a port, which is what tells other processes the server is up.
     await replaceLock(lockPath, { pid: process.pid, token, host, port });
-    const started = { db, server };
     let stopping: Promise<void> | undefined;
-    return {
-      url: postgresUrl(host, port),
-      port,
-      owner: true,
-      stop: () =>
-        (stopping ??= (async () => {
-          await releaseLock(lockPath, token);
-          await started.server.stop();
-          await started.db.close();
-        })()),
-    };
+    return { url: postgresUrl(host, port), port, owner: true, stop: () => (stopping ??= shutDown()) };
   } catch (error) {
-    await server?.stop();
-    await db?.close();
-    await releaseLock(lockPath, token);
+    await shutDown();
     throw error;
   }
 }

@@ -28,15 +28,18 @@ export class OpenAiErrorFilter implements ExceptionFilter {
       void reply.status(exception.status).headers(exception.headers).send(exception.toEnvelope());
       return;
     }
+    // Nest wraps Fastify's own errors (size limit, parsing) in an HttpException; the cause says which.
+    const fastifyError = isFastifyError(exception) ? exception : exception instanceof HttpException && isFastifyError(exception.cause) ? exception.cause : undefined;
+    if (fastifyError) {
+      const mapped = fastifyErrorToOpenAi(fastifyError);
+      void reply.status(mapped.status).send(mapped.toEnvelope());
+      return;
+    }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const message = status === 404 ? 'Unknown request URL. Please check the URL and method.' : exception.message;
-      void reply.status(status).send(envelope(message, typeForStatus(status), status === 404 ? 'unknown_url' : null));
-      return;
-    }
-    if (isFastifyError(exception)) {
-      const mapped = fastifyErrorToOpenAi(exception);
-      void reply.status(mapped.status).send(mapped.toEnvelope());
+      // OpenAI answers an unknown URL as an invalid request, not a not-found error.
+      void reply.status(status).send(envelope(message, status === 404 ? 'invalid_request_error' : typeForStatus(status), status === 404 ? 'unknown_url' : null));
       return;
     }
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));

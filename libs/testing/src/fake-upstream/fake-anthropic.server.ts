@@ -116,6 +116,6 @@ function pickTool(body: Record<string, unknown>): { name: string; schema: unknow
   const tools = Array.isArray(body.tools) ? body.tools.filter((t): t is Record<string, unknown> => isObject(t) && typeof t.name === 'string') : [];
   const choice = isObject(body.tool_choice) ? body.tool_choice : undefined;
   if (tools.length === 0 || choice?.type === 'none') return undefined;
-  const tool = tools.find((t) => choice?.type === 'tool' && t.name === choice.name) ?? tools[0]!;
+  const tool = tools.find((t) => choice?.type === 'tool' && t.name === choice.name) ?? tools[0];
   return { name: String(tool.name), schema: tool.input_schema };
 }

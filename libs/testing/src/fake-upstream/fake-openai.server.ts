@@ -111,7 +111,7 @@ function pickToolCall(body: Record<string, unknown>): ToolCall | undefined {
   const tools = Array.isArray(body.tools) ? body.tools.filter((t): t is Record<string, unknown> => isObject(t) && isObject(t.function)) : [];
   if (tools.length === 0 || body.tool_choice === 'none') return undefined;
   const named = isObject(body.tool_choice) && isObject(body.tool_choice.function) ? body.tool_choice.function.name : undefined;
-  const tool = tools.find((t) => isObject(t.function) && t.function.name === named) ?? tools[0]!;
+  const tool = tools.find((t) => isObject(t.function) && t.function.name === named) ?? tools[0];
   const fn = tool.function as Record<string, unknown>;
   return { id: `call_fake_${sequence}`, name: String(fn.name), arguments: JSON.stringify(fakeArguments(fn.parameters)) };
 }

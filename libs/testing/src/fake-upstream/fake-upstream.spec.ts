@@ -18,7 +18,7 @@ describe('fake OpenAI upstream', () => {
   it('answers a schema-valid chat completion and records the request', async () => {
     const completion = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'Hi' }] });
     schemas.assertValid('CreateChatCompletionResponse', completion);
-    expect(completion.choices[0]!.message.content).toBe('alpha beta gamma');
+    expect(completion.choices[0].message.content).toBe('alpha beta gamma');
     expect(upstream.requests.at(-1)).toMatchObject({ method: 'POST', path: '/v1/chat/completions', body: { model: 'm' } });
     expect(upstream.requests.at(-1)!.headers.authorization).toBe('Bearer sk-fake');
   });
@@ -51,14 +51,14 @@ describe('fake OpenAI upstream', () => {
       { type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: { id: { type: 'integer' } } } } },
     ];
     const first = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'Find 1' }], tools });
-    const call = first.choices[0]!.message.tool_calls![0]!;
+    const call = first.choices[0].message.tool_calls![0];
     expect(call).toMatchObject({ type: 'function', function: { name: 'lookup', arguments: '{"id":1}' } });
     const second = await client.chat.completions.create({
       model: 'm',
       tools,
-      messages: [{ role: 'user', content: 'Find 1' }, first.choices[0]!.message, { role: 'tool', tool_call_id: call.id, content: 'found it' }],
+      messages: [{ role: 'user', content: 'Find 1' }, first.choices[0].message, { role: 'tool', tool_call_id: call.id, content: 'found it' }],
     });
-    expect(second.choices[0]!.message.content).toContain('found it');
+    expect(second.choices[0].message.content).toContain('found it');
   });
 
   it('returns deterministic embeddings, in base64 as the SDK requests by default', async () => {
@@ -66,9 +66,9 @@ describe('fake OpenAI upstream', () => {
     const b = await client.embeddings.create({ model: 'e', input: 'same', encoding_format: 'float' });
     schemas.assertValid('CreateEmbeddingResponse', a);
     expect(a.data).toHaveLength(2);
-    expect(a.data[0]!.embedding).toHaveLength(8);
-    expect(a.data[0]!.embedding[0]).toBeCloseTo(b.data[0]!.embedding[0]!, 5);
-    expect(a.data[0]!.embedding).not.toEqual(a.data[1]!.embedding);
+    expect(a.data[0].embedding).toHaveLength(8);
+    expect(a.data[0].embedding[0]).toBeCloseTo(b.data[0].embedding[0], 5);
+    expect(a.data[0].embedding).not.toEqual(a.data[1].embedding);
   });
 
   it('plays scripted errors from the queue first, then the responder', async () => {

@@ -103,7 +103,7 @@ describe('AnthropicAdapter', () => {
   it('non-stream: calls /v1/messages with Anthropic headers and answers a schema-valid chat.completion', async () => {
     const result = asJson(await adapter.chat(target, chatCall({ messages: [{ role: 'system', content: 'Be kind.' }, { role: 'user', content: 'Hi' }] })));
 
-    const sent = upstream.requests[0]!;
+    const sent = upstream.requests[0];
     expect(sent.path).toBe('/v1/messages');
     expect(sent.headers['x-api-key']).toBe(API_KEY);
     expect(sent.headers['anthropic-version']).toBe('2023-06-01');
@@ -114,8 +114,8 @@ describe('AnthropicAdapter', () => {
     const completion = JSON.parse(result.body.toString('utf8')) as ChatCompletion;
     schemas.assertValid('CreateChatCompletionResponse', completion);
     expect(completion.object).toBe('chat.completion');
-    expect(completion.choices[0]!.message.content).toBe('Bonjour from Claude.');
-    expect(completion.choices[0]!.finish_reason).toBe('stop');
+    expect(completion.choices[0].message.content).toBe('Bonjour from Claude.');
+    expect(completion.choices[0].finish_reason).toBe('stop');
     expect(result.stats).toEqual({
       usage: { inputTokens: completion.usage!.prompt_tokens, outputTokens: 3 },
       finishReasons: ['stop'],
@@ -128,15 +128,15 @@ describe('AnthropicAdapter', () => {
     const result = asStream(await adapter.chat(target, chatCall({ stream: true })));
     const data = await readData(result);
 
-    expect((upstream.requests[0]!.body as Record<string, unknown>).stream).toBe(true);
+    expect((upstream.requests[0].body as Record<string, unknown>).stream).toBe(true);
     expect(data.at(-1)).toBe('[DONE]');
     expect(data.filter((d) => d === '[DONE]')).toHaveLength(1);
     const chunks = data.slice(0, -1).map((d) => JSON.parse(d) as Chunk & Record<string, unknown>);
     for (const chunk of chunks) schemas.assertValid('CreateChatCompletionStreamResponse', chunk);
     expect(chunks.every((c) => c.choices.length === 1)).toBe(true);
-    expect(chunks.map((c) => c.choices[0]!.delta.content ?? '').join('')).toBe('Bonjour from Claude.');
-    expect(chunks.at(-1)!.choices[0]!.finish_reason).toBe('stop');
-    expect(result.stats).toMatchObject({ usage: { outputTokens: 3 }, finishReasons: ['stop'], responseModel: 'claude-fast-2026-01', firstTokenAt: expect.any(Number) });
+    expect(chunks.map((c) => c.choices[0].delta.content ?? '').join('')).toBe('Bonjour from Claude.');
+    expect(chunks.at(-1)!.choices[0].finish_reason).toBe('stop');
+    expect(result.stats).toMatchObject({ usage: { outputTokens: 3 }, finishReasons: ['stop'], responseModel: 'claude-fast-2026-01', firstTokenAt: expect.any(Number) as number });
   });
 
   it('stream: adds the usage chunk when the client asked for it', async () => {
@@ -151,14 +151,14 @@ describe('AnthropicAdapter', () => {
 
     it('round-trips a tool call and its result', async () => {
       const first = asJson(await adapter.chat(target, chatCall({ tools, tool_choice: 'auto' })));
-      expect(upstream.requests[0]!.body).toMatchObject({ tools: [{ name: 'get_weather', input_schema: tools[0]!.function.parameters }], tool_choice: { type: 'auto' } });
+      expect(upstream.requests[0].body).toMatchObject({ tools: [{ name: 'get_weather', input_schema: tools[0].function.parameters }], tool_choice: { type: 'auto' } });
       const completion = JSON.parse(first.body.toString('utf8')) as ChatCompletion;
       schemas.assertValid('CreateChatCompletionResponse', completion);
-      const message = completion.choices[0]!.message;
-      expect(completion.choices[0]!.finish_reason).toBe('tool_calls');
+      const message = completion.choices[0].message;
+      expect(completion.choices[0].finish_reason).toBe('tool_calls');
       expect(message.content).toBe('Let me check.');
-      const call = message.tool_calls![0]!;
-      expect(call).toEqual({ id: expect.stringMatching(/^toolu_/), type: 'function', function: { name: 'get_weather', arguments: '{"city":"fake"}' } });
+      const call = message.tool_calls![0];
+      expect(call).toEqual({ id: expect.stringMatching(/^toolu_/) as string, type: 'function', function: { name: 'get_weather', arguments: '{"city":"fake"}' } });
 
       const second = asJson(
         await adapter.chat(
@@ -166,12 +166,12 @@ describe('AnthropicAdapter', () => {
           chatCall({ tools, messages: [{ role: 'user', content: 'Weather?' }, message, { role: 'tool', tool_call_id: call.id, content: 'sunny, 21C' }] }),
         ),
       );
-      expect((upstream.requests[1]!.body as { messages: unknown[] }).messages.at(-1)).toEqual({
+      expect((upstream.requests[1].body as { messages: unknown[] }).messages.at(-1)).toEqual({
         role: 'user',
         content: [{ type: 'tool_result', tool_use_id: call.id, content: 'sunny, 21C' }],
       });
       const answer = JSON.parse(second.body.toString('utf8')) as ChatCompletion;
-      expect(answer.choices[0]!.message.content).toContain('sunny, 21C');
+      expect(answer.choices[0].message.content).toContain('sunny, 21C');
     });
 
     it('streams tool-call chunks with index, id and name, then argument fragments', async () => {
@@ -179,9 +179,9 @@ describe('AnthropicAdapter', () => {
       const chunks = (await readData(result)).slice(0, -1).map((d) => JSON.parse(d) as Chunk);
       for (const chunk of chunks) schemas.assertValid('CreateChatCompletionStreamResponse', chunk);
       const toolDeltas = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
-      expect(toolDeltas[0]).toEqual({ index: 0, id: expect.stringMatching(/^toolu_/), type: 'function', function: { name: 'get_weather', arguments: '' } });
+      expect(toolDeltas[0]).toEqual({ index: 0, id: expect.stringMatching(/^toolu_/) as string, type: 'function', function: { name: 'get_weather', arguments: '' } });
       expect(toolDeltas.map((t) => t.function?.arguments ?? '').join('')).toBe('{"city":"fake"}');
-      expect(chunks.at(-1)!.choices[0]!.finish_reason).toBe('tool_calls');
+      expect(chunks.at(-1)!.choices[0].finish_reason).toBe('tool_calls');
       expect(result.stats.finishReasons).toEqual(['tool_calls']);
     });
   });

@@ -1,5 +1,5 @@
 import type { ProviderConfig } from '@switchyard/config';
-import type { CallStats, CallTarget, ChatCall, EmbeddingsCall, JsonResult, ProviderAdapter, StreamResult } from '../provider.adapter.js';
+import type { CallStats, CallTarget, ChatCall, JsonResult, ProviderAdapter, StreamResult } from '../provider.adapter.js';
 import { SseParser } from '../sse/sse.parser.js';
 import { UpstreamError } from '../upstream.error.js';
 import { UpstreamErrorMapper } from '../openai-compatible/upstream-error.mapper.js';
@@ -38,6 +38,14 @@ export class AnthropicAdapter implements ProviderAdapter {
     return { kind: 'stream', status: response.status, chunks: this.translate(target, response, transform), stats };
   }
 
+  embeddings(target: CallTarget): Promise<JsonResult> {
+    return Promise.reject(this.badRequest(target, 'provider does not support embeddings'));
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+
   private toRequest(target: CallTarget, call: ChatCall): AnthropicRequest {
     try {
       return toAnthropicRequest(call.body, target.model.upstreamModel, call.stream);
@@ -45,14 +53,6 @@ export class AnthropicAdapter implements ProviderAdapter {
       if (err instanceof UnsupportedRequestError) throw this.badRequest(target, err.message);
       throw err;
     }
-  }
-
-  embeddings(target: CallTarget, _call: EmbeddingsCall): Promise<JsonResult> {
-    return Promise.reject(this.badRequest(target, 'provider does not support embeddings'));
-  }
-
-  close(): Promise<void> {
-    return this.http.close();
   }
 
   private async json(target: CallTarget, response: UpstreamResponse, created: number): Promise<JsonResult> {

@@ -97,7 +97,7 @@ function userBlocks(content: string | ChatCompletionContentPart[]): AnthropicReq
       case 'file': {
         const data = part.file.file_data ? DATA_URL.exec(part.file.file_data) : null;
         if (!data) throw new UnsupportedRequestError('file parts must carry file_data as a base64 data: URL for this provider');
-        return [{ type: 'document', source: { type: 'base64', media_type: data[1]!, data: data[2]! } }];
+        return [{ type: 'document', source: { type: 'base64', media_type: data[1], data: data[2] } }];
       }
       case 'input_audio':
         throw new UnsupportedRequestError('audio input is not supported by this provider');
@@ -132,7 +132,7 @@ function parseArguments(args: string): Record<string, unknown> {
 
 function imageSource(url: string): AnthropicImageSource {
   const data = DATA_URL.exec(url);
-  if (data) return { type: 'base64', media_type: data[1]!, data: data[2]! };
+  if (data) return { type: 'base64', media_type: data[1], data: data[2] };
   return { type: 'url', url };
 }
 

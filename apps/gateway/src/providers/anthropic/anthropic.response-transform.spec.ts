@@ -55,11 +55,11 @@ describe('toChatCompletion', () => {
     [null, 'stop'],
   ])('maps stop_reason %s to %s', (stopReason, finishReason) => {
     const completion = toChatCompletion({ ...message, content: [{ type: 'text', text: 'x' }], stop_reason: stopReason }, CREATED);
-    expect(completion.choices[0]!.finish_reason).toBe(finishReason);
+    expect(completion.choices[0].finish_reason).toBe(finishReason);
   });
 
   it('gives an empty answer content "" rather than null', () => {
-    expect(toChatCompletion({ ...message, content: [] }, CREATED).choices[0]!.message.content).toBe('');
+    expect(toChatCompletion({ ...message, content: [] }, CREATED).choices[0].message.content).toBe('');
   });
 
   it('counts cache writes and reads as prompt tokens', () => {

@@ -74,7 +74,7 @@ describe('AnthropicStreamTransform', () => {
       finishReasons: ['tool_calls'],
       responseId: 'msg_1',
       responseModel: 'claude-x',
-      firstTokenAt: expect.any(Number),
+      firstTokenAt: expect.any(Number) as number,
     });
   });
 

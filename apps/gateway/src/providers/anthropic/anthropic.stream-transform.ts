@@ -96,8 +96,11 @@ export class AnthropicStreamTransform {
       }
       case 'error':
         throw new AnthropicStreamError(data.error?.type, data.error?.message ?? 'upstream error event');
+      case 'content_block_stop':
+      case 'ping':
+        return '';
       default:
-        return ''; // ping, content_block_stop, and event types added after this was written
+        return ''; // event types added after this was written
     }
   }
 

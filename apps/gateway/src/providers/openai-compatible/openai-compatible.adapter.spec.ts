@@ -115,7 +115,7 @@ describe('OpenAiCompatibleAdapter', () => {
         await adapter.chat(target, chatCall({ temperature: 0.2, response_format: { type: 'json_object' }, vendor_extra: { keep: true } })),
       );
 
-      const sent = upstream.requests[0]!;
+      const sent = upstream.requests[0];
       expect(sent.path).toBe('/v1/chat/completions');
       expect(sent.body).toEqual({
         model: 'gpt-fast-2026-01',
@@ -131,7 +131,7 @@ describe('OpenAiCompatibleAdapter', () => {
       const completion = JSON.parse(result.body.toString('utf8')) as Record<string, unknown>;
       schemas.assertValid('CreateChatCompletionResponse', completion);
       expect(result.stats).toEqual({
-        usage: { inputTokens: expect.any(Number), outputTokens: 4 },
+        usage: { inputTokens: expect.any(Number) as number, outputTokens: 4 },
         finishReasons: ['stop'],
         responseModel: 'gpt-fast-2026-01',
         responseId: completion.id,
@@ -140,7 +140,7 @@ describe('OpenAiCompatibleAdapter', () => {
 
     it('joins the endpoint to a baseUrl with a trailing slash', async () => {
       await adapter.chat(targetFor(`${upstream.url}/`), chatCall({}));
-      expect(upstream.requests[0]!.path).toBe('/v1/chat/completions');
+      expect(upstream.requests[0].path).toBe('/v1/chat/completions');
     });
   });
 
@@ -149,17 +149,17 @@ describe('OpenAiCompatibleAdapter', () => {
       const result = asStream(await adapter.chat(target, chatCall({ stream: true, stream_options: { include_obfuscation: false } })));
       const { text, data } = await readStream(result);
 
-      expect(upstream.requests[0]!.body).toMatchObject({ stream: true, stream_options: { include_obfuscation: false, include_usage: true } });
+      expect(upstream.requests[0].body).toMatchObject({ stream: true, stream_options: { include_obfuscation: false, include_usage: true } });
       expect(data.at(-1)).toBe('[DONE]');
       expect(text.endsWith('data: [DONE]\n\n')).toBe(true);
       expect(data.filter((d) => d === '[DONE]')).toHaveLength(1);
       const chunks = data.slice(0, -1).map((d) => JSON.parse(d) as { choices: Array<{ delta: { content?: string }; finish_reason: string | null }> });
       for (const chunk of chunks) schemas.assertValid('CreateChatCompletionStreamResponse', chunk);
       expect(chunks.every((c) => c.choices.length > 0)).toBe(true);
-      expect(chunks.map((c) => c.choices[0]!.delta.content ?? '').join('')).toBe('One two three four.');
-      expect(chunks.at(-1)!.choices[0]!.finish_reason).toBe('stop');
+      expect(chunks.map((c) => c.choices[0].delta.content ?? '').join('')).toBe('One two three four.');
+      expect(chunks.at(-1)!.choices[0].finish_reason).toBe('stop');
 
-      expect(result.stats.usage).toEqual({ inputTokens: expect.any(Number), outputTokens: 4 });
+      expect(result.stats.usage).toEqual({ inputTokens: expect.any(Number) as number, outputTokens: 4 });
       expect(result.stats.finishReasons).toEqual(['stop']);
       expect(result.stats.responseModel).toBe('gpt-fast-2026-01');
       expect(result.stats.responseId).toMatch(/^chatcmpl-fake-/);
@@ -190,10 +190,10 @@ describe('OpenAiCompatibleAdapter', () => {
       const completion = JSON.parse(first.body.toString('utf8')) as {
         choices: Array<{ message: { tool_calls: Array<{ id: string; function: { name: string; arguments: string } }> } }>;
       };
-      const call = completion.choices[0]!.message.tool_calls[0]!;
+      const call = completion.choices[0].message.tool_calls[0];
       expect(call.function).toEqual({ name: 'get_weather', arguments: '{"city":"fake"}' });
       expect(first.stats.finishReasons).toEqual(['tool_calls']);
-      expect(upstream.requests[0]!.body).toMatchObject({ tools, tool_choice: 'auto' });
+      expect(upstream.requests[0].body).toMatchObject({ tools, tool_choice: 'auto' });
 
       const second = asJson(
         await adapter.chat(
@@ -209,7 +209,7 @@ describe('OpenAiCompatibleAdapter', () => {
         ),
       );
       const answer = JSON.parse(second.body.toString('utf8')) as { choices: Array<{ message: { content: string } }> };
-      expect(answer.choices[0]!.message.content).toContain('sunny, 21C');
+      expect(answer.choices[0].message.content).toContain('sunny, 21C');
     });
 
     it('streams tool-call deltas through and counts them as the first token', async () => {
@@ -229,12 +229,12 @@ describe('OpenAiCompatibleAdapter', () => {
 
   it('embeddings: posts to /embeddings and reports input tokens', async () => {
     const result = await adapter.embeddings(target, { body: { model: 'gpt-fast', input: ['a', 'b'] }, signal: new AbortController().signal });
-    expect(upstream.requests[0]!.path).toBe('/v1/embeddings');
-    expect(upstream.requests[0]!.body).toEqual({ model: 'gpt-fast-2026-01', input: ['a', 'b'] });
+    expect(upstream.requests[0].path).toBe('/v1/embeddings');
+    expect(upstream.requests[0].body).toEqual({ model: 'gpt-fast-2026-01', input: ['a', 'b'] });
     const body = JSON.parse(result.body.toString('utf8')) as { data: unknown[] };
     schemas.assertValid('CreateEmbeddingResponse', body);
     expect(body.data).toHaveLength(2);
-    expect(result.stats).toEqual({ usage: { inputTokens: expect.any(Number), outputTokens: 0 }, finishReasons: [], responseModel: 'gpt-fast-2026-01' });
+    expect(result.stats).toEqual({ usage: { inputTokens: expect.any(Number) as number, outputTokens: 0 }, finishReasons: [], responseModel: 'gpt-fast-2026-01' });
   });
 
   describe('errors before the first byte', () => {

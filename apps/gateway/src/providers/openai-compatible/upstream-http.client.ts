@@ -117,7 +117,7 @@ export class UpstreamResponse {
     const chunks: Buffer[] = [];
     try {
       for await (const chunk of this.body as AsyncIterable<Buffer>) chunks.push(chunk);
-      return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
     } catch (err) {
       throw this.failure(err, false);
     } finally {

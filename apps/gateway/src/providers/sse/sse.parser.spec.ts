@@ -11,14 +11,14 @@ describe('SseParser', () => {
     const parser = new SseParser();
     const events = parser.push(bytes('data: {"a":1}\n\ndata: [DONE]\n\n'));
     expect(fields(events)).toEqual([{ data: '{"a":1}' }, { data: '[DONE]' }]);
-    expect(dec.decode(events[0]!.raw)).toBe('data: {"a":1}\n\n');
+    expect(dec.decode(events[0].raw)).toBe('data: {"a":1}\n\n');
   });
 
   it('parses \\r\\n line endings', () => {
     const parser = new SseParser();
     const events = parser.push(bytes('event: ping\r\ndata: {}\r\n\r\ndata: x\r\n\r\n'));
     expect(fields(events)).toEqual([{ event: 'ping', data: '{}' }, { data: 'x' }]);
-    expect(dec.decode(events[0]!.raw)).toBe('event: ping\r\ndata: {}\r\n\r\n');
+    expect(dec.decode(events[0].raw)).toBe('event: ping\r\ndata: {}\r\n\r\n');
   });
 
   it('reassembles events split across chunks, byte by byte', () => {
