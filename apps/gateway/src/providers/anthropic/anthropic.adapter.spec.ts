@@ -4,7 +4,7 @@ import { providerConfigSchema, type ModelConfig, type ProviderConfig } from '@sw
 import { loadOpenAiSchemas, startFakeAnthropicUpstream, type FakeUpstream } from '@switchyard/testing';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { CallTarget, ChatCall, JsonResult, StreamResult } from '../provider.adapter.js';
+import type { CallTarget, ChatCall, JsonResult, ProviderAdapter, StreamResult } from '../provider.adapter.js';
 import { SseParser } from '../sse/sse.parser.js';
 import { UpstreamError } from '../upstream.error.js';
 import { AnthropicAdapter } from './anthropic.adapter.js';
@@ -81,7 +81,7 @@ async function upstreamError(promise: Promise<unknown>): Promise<UpstreamError> 
 
 describe('AnthropicAdapter', () => {
   let upstream: FakeUpstream;
-  let adapter: AnthropicAdapter;
+  let adapter: ProviderAdapter;
   let target: CallTarget;
 
   beforeAll(async () => {
