@@ -182,7 +182,7 @@ describe('gateway over real HTTP with the openai client', () => {
       signal: controller.signal,
     });
     const spanId = res.headers.get('x-switchyard-span-id')!;
-    const reader = res.body!.getReader();
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     let received = 0;
     while (received < 3) {
       const { value } = await reader.read();

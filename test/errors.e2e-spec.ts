@@ -111,7 +111,7 @@ describe('errors leave the gateway in the OpenAI envelope with the right status'
       expect(err.status).toBe(502);
       expect(err.message).toContain('gpt-a via fake-a');
       expect(err.message).toContain('gpt-b via fake-b');
-      const span = await h.waitForSpan(err.headers?.get('x-switchyard-span-id')!);
+      const span = await h.waitForSpan(err.headers?.get('x-switchyard-span-id') ?? '');
       expect(span.status).toBe('error');
       expect(span.attempts).toHaveLength(2);
     });

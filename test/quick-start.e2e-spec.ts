@@ -67,7 +67,7 @@ describe('npm start on the embedded database', () => {
     const spanId = res.headers.get('x-switchyard-span-id')!;
 
     // A recorded prompt gets the recorded answer and real token counts.
-    const row = JSON.parse(readFileSync('datasets/demo.fleet.jsonl', 'utf8').split('\n')[0]!) as { messages: unknown };
+    const row = JSON.parse(readFileSync('datasets/demo.fleet.jsonl', 'utf8').split('\n')[0] ?? '') as { messages: unknown };
     const recorded = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -51,7 +51,7 @@ const hasRedisServer = (): boolean => spawnSync('redis-server', ['--version'], {
  * loopback port for this run, so a newcomer needs no setup. Nothing is persisted to disk.
  */
 export async function ensureRedis(url: string, log: (msg: string) => void = () => undefined): Promise<RedisEndpoint> {
-  if (await pingRedis(url)) return { url, stop: async () => undefined };
+  if (await pingRedis(url)) return { url, stop: () => Promise.resolve() };
   if (!hasRedisServer()) throw new RedisUnavailableError(url);
   const port = await freeLoopbackPort();
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });

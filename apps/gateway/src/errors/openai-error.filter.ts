@@ -59,7 +59,7 @@ const isFastifyError = (e: unknown): e is FastifyLikeError =>
 /** Maps errors raised by Fastify itself (body parsing, limits) before any route runs. */
 export function fastifyErrorToOpenAi(error: FastifyLikeError): OpenAiHttpError {
   const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
-  switch (error.code) {
+  switch (error.code ?? '') {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new OpenAiHttpError(413, 'Request body is larger than the configured limit.', 'invalid_request_error', 'request_too_large');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
