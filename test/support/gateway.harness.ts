@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type AppConfig, loadConfig, loadTestEnv, type RedactionMode } from '@switchyard/config';
-import { type DatabaseHandle, SpanRepository, type SpanRow } from '@switchyard/db';
+import { createDatabase, type DatabaseHandle, SpanRepository, type SpanRow } from '@switchyard/db';
 import { startTelemetry } from '@switchyard/telemetry';
 import { createTestDatabase, type FakeUpstream, type FakeUpstreamOptions, startFakeAnthropicUpstream, startFakeOpenAiUpstream } from '@switchyard/testing';
 import { Redis } from 'ioredis';
@@ -47,6 +47,8 @@ export interface HarnessOptions {
   redaction?: RedactionMode;
   firstByteMs?: number;
   upstream?: FakeUpstreamOptions;
+  /** Where the gateway's pool connects, e.g. through a TCP proxy a test can pause. Default: the test database. */
+  databaseUrl?: string;
 }
 
 /** The real gateway app, in-process on a loopback port, against real fake upstreams, Postgres and Redis. */
@@ -93,7 +95,7 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
     startTelemetry({ serviceName: 'switchyard-e2e' });
     telemetryStarted = true;
   }
-  const database: DatabaseHandle = createTestDatabase();
+  const database: DatabaseHandle = options.databaseUrl ? createDatabase(options.databaseUrl, { connectionTimeoutMillis: 500 }) : createTestDatabase();
   const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   const app: NestFastifyApplication = await createGatewayApp(config, { database, redis });
   await app.listen({ port: 0, host: '127.0.0.1' });
