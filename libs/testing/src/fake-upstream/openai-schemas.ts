@@ -19,9 +19,9 @@ export interface OpenAiSchemas {
   assertValid(name: OpenAiSchemaName, value: unknown): void;
 }
 
-/** The shared extract of OpenAI's official schemas, next to the repository (`../shared/openai-spec`). */
+/** OpenAI's official response schemas, vendored (MIT) so a clone anywhere can validate against them. */
 export function openAiSchemasPath(repoRoot: string = process.cwd()): string {
-  return resolve(repoRoot, '../shared/openai-spec/schemas.json');
+  return resolve(repoRoot, 'libs/testing/openai-spec/schemas.json');
 }
 
 const cache = new Map<string, OpenAiSchemas>();
@@ -31,7 +31,7 @@ export function loadOpenAiSchemas(path: string = openAiSchemasPath()): OpenAiSch
   const cached = cache.get(path);
   if (cached) return cached;
   if (!existsSync(path)) {
-    throw new Error(`OpenAI schemas not found at ${path}. Tests expect ../shared/openai-spec/schemas.json beside the repository root (run vitest from the repo root).`);
+    throw new Error(`OpenAI schemas not found at ${path}. Run vitest from the repository root.`);
   }
   const document = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
   if (typeof document.$id !== 'string') throw new Error(`${path} has no $id; is it the openai-spec schemas.json?`);
