@@ -178,13 +178,15 @@ describe('ReplayAdapter', () => {
     });
   });
 
-  it('with unknownPrompt: explain, answers an unrecorded prompt with a notice at zero usage', async () => {
+  it('with unknownPrompt: explain, answers an unrecorded prompt with a notice, billed at estimated tokens', async () => {
     const explaining = target('gpt-4-1106-preview', undefined, { unknownPrompt: 'explain' });
     const adapter = new ReplayAdapter();
     const { body, result } = asJson(await adapter.chat(explaining, chatCall([{ role: 'user', content: 'hi' }])));
     expect(body.choices[0]?.message.content).toMatch(/^\[Switchyard replay\] This prompt is not one of the 300 recorded in demo\.fleet\.jsonl/);
-    expect(body.usage).toEqual({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 });
-    expect(result.stats.usage).toEqual({ inputTokens: 0, outputTokens: 0 });
+    const notice = body.choices[0]?.message.content ?? '';
+    const completion = Math.round(notice.length / 4);
+    expect(body.usage).toEqual({ prompt_tokens: 1, completion_tokens: completion, total_tokens: 1 + completion });
+    expect(result.stats.usage).toEqual({ inputTokens: 1, outputTokens: completion });
 
     const streamed = asStream(await adapter.chat(explaining, chatCall([{ role: 'user', content: 'hi' }], { stream: true })));
     const payloads = await readSse(streamed.chunks);

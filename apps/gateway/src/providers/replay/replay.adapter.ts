@@ -10,6 +10,7 @@ import {
   type FleetCandidate,
   FleetFileError,
   promptMessageSchema,
+  type PromptMessage,
   recordedCandidate,
   type ReplayFleet,
   ReplayFleetRepository,
@@ -36,9 +37,11 @@ const encoder = new TextEncoder();
 
 /**
  * Offline provider: answers a recorded prompt with the recorded answer and usage of the model
- * being called, from the provider's fleet file (see datasets/README.md). Nothing is estimated or
- * invented: a model the fleet did not record is a 404, and so is a prompt it did not record, unless
- * the provider sets `unknownPrompt: explain`, which answers with a notice saying so at zero usage.
+ * being called, from the provider's fleet file (see datasets/README.md). No answer is invented: a
+ * model the fleet did not record is a 404, and so is a prompt it did not record, unless the provider
+ * sets `unknownPrompt: explain`, which answers with a notice saying so. That notice is billed as the
+ * model would bill it, with tokens estimated the way the fleet's own counts were (characters / 4),
+ * so the demo's spans show the cost such a call would have had.
  */
 @Injectable()
 export class ReplayAdapter implements ProviderAdapter {
@@ -77,8 +80,9 @@ export class ReplayAdapter implements ProviderAdapter {
     const stamp = { id: `chatcmpl-replay-${randomUUID()}`, created: Math.floor(Date.now() / 1000), model };
     const row = fleet.find(messages.data);
     if (!row && target.provider.unknownPrompt === 'explain') {
-      // Zero usage: no model produced this text, so nothing was spent.
-      return { ...stamp, content: unknownPromptNotice(fleet, model), usage: { prompt_tokens: 0, completion_tokens: 0 } };
+      const content = unknownPromptNotice(fleet, model);
+      const promptChars = messages.data.reduce((n, m) => n + promptText(m).length, 0);
+      return { ...stamp, content, usage: { prompt_tokens: estimateTokens(promptChars), completion_tokens: estimateTokens(content.length) } };
     }
     if (!row) {
       throw fail(
@@ -117,6 +121,12 @@ export class ReplayAdapter implements ProviderAdapter {
     }
   }
 }
+
+/** datasets/README.md: completion_tokens = max(1, round(len(content) / 4)). */
+const estimateTokens = (chars: number): number => Math.max(1, Math.round(chars / 4));
+
+const promptText = (m: PromptMessage): string =>
+  m.content == null ? '' : typeof m.content === 'string' ? m.content : m.content.map((p) => p.text ?? '').join('');
 
 function unknownPromptNotice(fleet: ReplayFleet, model: string): string {
   return (
