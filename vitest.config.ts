@@ -13,6 +13,7 @@ export default defineConfig({
       '@switchyard/contracts': lib('contracts'),
       '@switchyard/db': lib('db'),
       '@switchyard/queue': lib('queue'),
+      '@switchyard/routing': lib('routing'),
       '@switchyard/runtime': lib('runtime'),
       '@switchyard/telemetry': lib('telemetry'),
       '@switchyard/testing': lib('testing'),
