@@ -1,0 +1,3 @@
+export * from './condition.schema.js';
+export * from './policy.schema.js';
+export * from './strategy.schema.js';
