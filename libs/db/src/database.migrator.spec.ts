@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadTestEnv } from '@switchyard/config';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type DatabaseHandle } from './database.client.js';
-import { migrateDatabase } from './database.migrator.js';
+import { MIGRATIONS_FOLDER, migrateDatabase } from './database.migrator.js';
+
+/** Every migration in the journal counts, so a new migration does not break this spec. */
+const journalEntries = (): number => (JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] }).entries.length;
 
 describe('migrateDatabase', () => {
   const name = `switchyard_migrate_${randomBytes(4).toString('hex')}`;
@@ -30,7 +35,7 @@ describe('migrateDatabase', () => {
 
     const [first] = handles;
     const applied = await first.pool.query<{ count: number }>('select count(*)::int as count from drizzle.__drizzle_migrations');
-    expect(applied.rows[0]?.count).toBe(1);
+    expect(applied.rows[0]?.count).toBe(journalEntries());
     const indexes = await first.pool.query<{ indexname: string }>("select indexname from pg_indexes where tablename = 'spans' order by indexname");
     expect(indexes.rows.map((r) => r.indexname)).toEqual(['spans_pkey', 'spans_started_at_idx', 'spans_trace_id_idx', 'spans_workload_model_started_at_idx']);
   });
@@ -39,6 +44,6 @@ describe('migrateDatabase', () => {
     const [first] = handles;
     await migrateDatabase(first.db);
     const applied = await first.pool.query<{ count: number }>('select count(*)::int as count from drizzle.__drizzle_migrations');
-    expect(applied.rows[0]?.count).toBe(1);
+    expect(applied.rows[0]?.count).toBe(journalEntries());
   });
 });
