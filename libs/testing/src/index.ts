@@ -1,2 +1,3 @@
 export * from './fake-upstream/index.js';
 export * from './database/index.js';
+export * from './random/seeded-rng.js';
