@@ -59,7 +59,7 @@ describe('PolicyVersionRepository against Postgres', () => {
       expect(rows.length).toBeLessThanOrEqual(2);
       if (rows.length === 0) break;
       seen.push(...rows.map((r) => r.id).filter((id) => mine.includes(id)));
-      before = rows[rows.length - 1]!.id;
+      before = rows[rows.length - 1].id;
     }
     expect(seen).toEqual(newestFirst);
 
