@@ -3,3 +3,4 @@ export * from './openai/embedding-request.schema.js';
 export * from './openai/error-envelope.schema.js';
 export * from './openai/zod-issues.js';
 export * from './policy/index.js';
+export * from './admin/index.js';
