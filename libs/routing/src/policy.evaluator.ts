@@ -134,6 +134,8 @@ export function evaluate(policy: CompiledPolicy, f: RequestFeatures, live: LiveS
   for (const m of route.fallback) {
     if (seen.has(m.id)) continue;
     seen.add(m.id);
+    // A candidate already found unusable is not checked (and recorded) twice; a filtered one may still serve as a fallback.
+    if (excluded.some((e) => e.model === m.id && e.reason !== 'filtered')) continue;
     if (usable(m) !== null) fallbacks.push(m.id);
   }
   const targetEmpty = legs.length === 0;
