@@ -43,7 +43,7 @@ export type ListPolicyActivationsQuery = z.infer<typeof listPolicyActivationsQue
 // Responses.
 
 export const policyValidationIssueSchema = z.object({
-  /** `defaultRoute.rules[0].target.candidates[1]` style; empty for the document itself. */
+  /** Dotted, as validatePolicy reports it: `routes.support.rules.0.target.candidates.1`, or `(root)`. */
   path: z.string(),
   message: z.string(),
 });
