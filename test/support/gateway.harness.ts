@@ -80,9 +80,9 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
     ],
     workloads: [{ name: 'with-fallback' }, { name: 'dead-first' }],
     routing: {
-      defaultModel: 'gpt-a',
-      embeddingModel: 'embed',
-      workloads: { 'with-fallback': ['gpt-a', 'gpt-b'], 'dead-first': ['dead-model', 'gpt-b'] },
+      defaultRoute: 'gpt-a',
+      embeddingRoute: 'embed',
+      routes: { 'with-fallback': ['gpt-a', 'gpt-b'], 'dead-first': ['dead-model', 'gpt-b'] },
     },
   };
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-e2e-'));

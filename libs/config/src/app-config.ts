@@ -29,5 +29,14 @@ export interface AppConfig {
   providers: ProviderConfig[];
   models: ModelConfig[];
   workloads: WorkloadConfig[];
+  liveState: FileConfig['liveState'];
+  /** The config file's policy: seeds the first policy version of this environment. */
   routing: FileConfig['routing'];
+  /** Which active-policy pointer this deployment follows. */
+  environment: string;
+  admin: {
+    key: string;
+    /** True when no SWITCHYARD_ADMIN_KEY was set and a key was made up for this process (development only). */
+    generated: boolean;
+  };
 }

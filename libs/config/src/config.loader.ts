@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -49,6 +50,7 @@ export function loadConfig(env: EnvSource = process.env, cwd: string = process.c
     if (p.apiKeyEnv && !apiKey && e.NODE_ENV === 'production') missingKeys.push(`providers.${p.name}.apiKeyEnv: env var ${p.apiKeyEnv} is not set`);
     return { ...p, apiKey, fleetPath: p.fleetFile ? resolve(configDir, p.fleetFile) : undefined };
   });
+  if (!e.SWITCHYARD_ADMIN_KEY && e.NODE_ENV === 'production') missingKeys.push('SWITCHYARD_ADMIN_KEY: required in production, to protect /admin');
   if (missingKeys.length) throw new ConfigError(`${configPath} is invalid:\n  - ${missingKeys.join('\n  - ')}`);
 
   return {
@@ -68,7 +70,10 @@ export function loadConfig(env: EnvSource = process.env, cwd: string = process.c
     providers,
     models: file.models.map((m) => ({ ...m, upstreamModel: m.upstreamModel ?? m.id })),
     workloads: file.workloads,
+    liveState: file.liveState,
     routing: file.routing,
+    environment: e.SWITCHYARD_ENVIRONMENT,
+    admin: e.SWITCHYARD_ADMIN_KEY ? { key: e.SWITCHYARD_ADMIN_KEY, generated: false } : { key: `sya_dev_${randomBytes(18).toString('base64url')}`, generated: true },
   };
 }
 

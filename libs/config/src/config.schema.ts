@@ -1,4 +1,7 @@
+import { policyDocumentSchema } from '@switchyard/contracts';
+import { validatePolicy } from '@switchyard/routing';
 import { z } from 'zod';
+import { modelCatalogOf } from './model-catalog.factory.js';
 
 /** Wire protocols Switchyard can speak to an upstream. A new one is a new adapter plus one entry here. */
 export const providerProtocolSchema = z.enum(['openai', 'anthropic', 'replay']);
@@ -33,6 +36,17 @@ export const providerConfigSchema = z
      * 404-style upstream error; `explain` answers with a message saying so, for the no-key demo.
      */
     unknownPrompt: z.enum(['error', 'explain']).default('error'),
+    /** Active health probe: a tiny chat call on a timer, whose outcome feeds the model's circuit breaker. */
+    healthProbe: z
+      .object({
+        /** Model id to probe; default: the provider's first chat model. */
+        model: z.string().min(1).optional(),
+        intervalMs: durationMs.default(30_000),
+        timeoutMs: durationMs.default(5_000),
+        prompt: z.string().min(1).default('ping'),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -69,15 +83,29 @@ export const workloadConfigSchema = z
   })
   .strict();
 
-/** A model id, or an ordered fallback list of model ids. */
-const routeTargetSchema = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
-
-export const initialPolicySchema = z
+export const breakerConfigSchema = z
   .object({
-    defaultWorkload: z.string().default('default'),
-    defaultModel: routeTargetSchema,
-    embeddingModel: routeTargetSchema.optional(),
-    workloads: z.record(z.string(), routeTargetSchema).default({}),
+    /** Failures in a row that open the breaker. */
+    consecutiveFailures: z.number().int().positive().default(5),
+    /** Failure rate over the window that opens it, once the window holds `minRequests`. */
+    failureRate: z.number().gt(0).max(1).default(0.5),
+    minRequests: z.number().int().positive().default(20),
+    /** Open time before half-open probes. */
+    cooldownMs: durationMs.default(30_000),
+    /** Concurrent probe requests while half-open. */
+    halfOpenProbes: z.number().int().positive().default(1),
+  })
+  .strict();
+
+export const liveStateConfigSchema = z
+  .object({
+    /** Rolling window for latency quantiles and error rates. */
+    windowMs: durationMs.default(60_000),
+    breaker: breakerConfigSchema.prefault({}),
+    /** How long a 429 without Retry-After keeps a deployment out of rotation. */
+    rateLimitCooldownMs: durationMs.default(5_000),
+    /** Upper bound on any cool-down, whatever Retry-After says. */
+    maxCooldownMs: durationMs.default(300_000),
   })
   .strict();
 
@@ -105,7 +133,9 @@ export const fileConfigSchema = z
     providers: z.array(providerConfigSchema).min(1),
     models: z.array(modelConfigSchema).min(1),
     workloads: z.array(workloadConfigSchema).default([]),
-    routing: initialPolicySchema,
+    liveState: liveStateConfigSchema.prefault({}),
+    /** The initial routing policy: seeds the first policy version (see README, "Policies"). */
+    routing: policyDocumentSchema,
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -122,21 +152,14 @@ export const fileConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['models', i, 'provider'], message: `unknown provider "${m.provider}"` });
       }
     });
-    const workloads = new Set(cfg.workloads.map((w) => w.name));
-    const checkTarget = (target: string | string[], path: (string | number)[]): void => {
-      (Array.isArray(target) ? target : [target]).forEach((id, i) => {
-        if (!models.has(id)) ctx.addIssue({ code: 'custom', path: Array.isArray(target) ? [...path, i] : path, message: `unknown model "${id}"` });
-      });
-    };
-    checkTarget(cfg.routing.defaultModel, ['routing', 'defaultModel']);
-    if (cfg.routing.embeddingModel) checkTarget(cfg.routing.embeddingModel, ['routing', 'embeddingModel']);
-    for (const [name, target] of Object.entries(cfg.routing.workloads)) {
-      if (!workloads.has(name)) ctx.addIssue({ code: 'custom', path: ['routing', 'workloads', name], message: `workload "${name}" is not declared under workloads` });
-      checkTarget(target, ['routing', 'workloads', name]);
-    }
-    if (cfg.routing.defaultWorkload !== 'default' && !workloads.has(cfg.routing.defaultWorkload)) {
-      ctx.addIssue({ code: 'custom', path: ['routing', 'defaultWorkload'], message: `workload "${cfg.routing.defaultWorkload}" is not declared under workloads` });
-    }
+    cfg.providers.forEach((p, i) => {
+      const probed = p.healthProbe?.model;
+      if (probed && cfg.models.find((m) => m.id === probed)?.provider !== p.name) {
+        ctx.addIssue({ code: 'custom', path: ['providers', i, 'healthProbe', 'model'], message: `"${probed}" is not a model of provider "${p.name}"` });
+      }
+    });
+    const checked = validatePolicy(cfg.routing, modelCatalogOf(cfg));
+    if (!checked.ok) for (const issue of checked.issues) ctx.addIssue({ code: 'custom', path: ['routing', ...issue.path.split('.')], message: issue.message });
   });
 export type FileConfig = z.infer<typeof fileConfigSchema>;
 
@@ -152,4 +175,8 @@ export const envSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().optional(),
   OTEL_SERVICE_NAME: z.string().optional(),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  /** Bearer key for /admin. Required in production; generated per process in development. */
+  SWITCHYARD_ADMIN_KEY: z.string().min(16, 'use at least 16 characters').optional(),
+  /** Which active-policy pointer this deployment follows (e.g. staging, production). */
+  SWITCHYARD_ENVIRONMENT: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'lower-case letters, digits, dot, dash or underscore').default('default'),
 });

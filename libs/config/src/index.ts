@@ -3,3 +3,4 @@ export * from './config.loader.js';
 export * from './config.schema.js';
 export * from './config.module.js';
 export * from './test-env.js';
+export * from './model-catalog.factory.js';

@@ -18,6 +18,10 @@ export const SwitchyardAttr = Object.freeze({
   WORKLOAD: 'switchyard.workload',
   POLICY_VERSION: 'switchyard.policy.version',
   STRATEGY: 'switchyard.routing.strategy',
+  RULE: 'switchyard.routing.rule',
+  /** Deployments left out or skipped because their circuit breaker was open. */
+  BREAKERS_OPEN: 'switchyard.routing.breakers_open',
+  CANARY_ARM: 'switchyard.routing.canary',
   CANDIDATES: 'switchyard.routing.candidates',
   CHOSEN_MODEL: 'switchyard.routing.chosen_model',
   ATTEMPTS: 'switchyard.attempts',

@@ -2,8 +2,11 @@ import type { RedactionMode } from '@switchyard/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DispatchFailedError, type DispatchSuccess } from '../dispatch/upstream-dispatcher.service.js';
 import { OpenAiHttpError } from '../errors/openai-error.js';
+import type { UpstreamErrorClass } from '../providers/upstream.error.js';
 import type { JsonResult, StreamResult } from '../providers/provider.adapter.js';
-import type { RouteDecision, RouteOperation } from '../routing/route-resolver.service.js';
+import type { DeploymentLease } from '../dispatch/deployment-health.port.js';
+import type { DispatchPlan } from '../dispatch/dispatch-plan.js';
+import type { RouteOperation } from '../routing/route-resolver.service.js';
 import type { CallRecord } from '../tracing/call-record.js';
 import type { CallSpan, CallTracer } from '../tracing/call-tracer.service.js';
 import { ClientDisconnectedError } from './client-disconnected.error.js';
@@ -25,6 +28,9 @@ export class GatewayCall {
   readonly span: CallSpan;
   private readonly abort = new AbortController();
   private finished = false;
+  private lease?: DeploymentLease;
+  private brokenClass?: UpstreamErrorClass;
+  private sentAt = 0;
 
   constructor(
     private readonly tracer: CallTracer,
@@ -63,9 +69,9 @@ export class GatewayCall {
     return Array.isArray(value) ? value[0] : value;
   }
 
-  routed(decision: RouteDecision): void {
-    this.record.decision = decision;
-    this.reply.header(HEADER_POLICY_VERSION, decision.policyVersion);
+  routed(plan: DispatchPlan): void {
+    this.record.plan = plan;
+    this.reply.header(HEADER_POLICY_VERSION, plan.decision.policyVersion);
   }
 
   served<R extends JsonResult | StreamResult>(outcome: DispatchSuccess<R>): void {
@@ -74,6 +80,8 @@ export class GatewayCall {
     this.record.fallbackReason = outcome.fallbackReason;
     this.record.stats = outcome.result.stats;
     this.record.httpStatus = outcome.result.status;
+    this.lease = outcome.lease;
+    this.sentAt = outcome.sentAt;
     this.reply.header(HEADER_MODEL, outcome.target.model.id);
   }
 
@@ -91,7 +99,8 @@ export class GatewayCall {
       this.record.attempts = err.attempts;
       this.record.errorClass = err.lastError?.errorClass;
       const last = err.attempts.at(-1);
-      const target = last && this.record.decision?.candidates.find((c) => c.model.id === last.model);
+      const plan = this.record.plan;
+      const target = last && plan && [...plan.legs, ...plan.fallbacks].find((c) => c.model.id === last.model);
       if (target) this.record.target = target;
     } else {
       this.record.errorClass = clientError.code ?? clientError.type;
@@ -103,7 +112,8 @@ export class GatewayCall {
   }
 
   /** Marks a stream that broke after bytes were sent. */
-  brokeMidStream(errorClass: string, message: string): void {
+  brokeMidStream(errorClass: string, message: string, upstreamClass?: UpstreamErrorClass): void {
+    this.brokenClass = upstreamClass;
     this.record.status = 'error';
     this.record.errorClass = errorClass;
     this.record.errorMessage = message;
@@ -114,6 +124,21 @@ export class GatewayCall {
     this.finished = true;
     this.record.endedPerf = performance.now();
     this.record.responseBytes = responseBytes;
+    this.settleLease();
     this.tracer.finish(this.span, this.record);
+  }
+
+  /** Tells live state how the serving deployment did, once the whole response is known. */
+  private settleLease(): void {
+    const lease = this.lease;
+    if (!lease) return;
+    this.lease = undefined;
+    const latencyMs = this.record.endedPerf - this.sentAt;
+    if (this.record.status === 'cancelled') lease.release();
+    else if (this.brokenClass) lease.fail(this.brokenClass, { latencyMs });
+    else if (this.record.status === 'ok') {
+      const first = this.record.stats?.firstTokenAt;
+      lease.succeed({ latencyMs, ttftMs: first !== undefined ? first - this.sentAt : undefined });
+    } else lease.release();
   }
 }

@@ -46,7 +46,7 @@ export async function relayStream(reply: FastifyReply, call: GatewayCall, result
     } else {
       const errorClass = err instanceof UpstreamError ? err.errorClass : 'internal';
       const message = err instanceof UpstreamError ? `The upstream stream failed after it started: ${err.message}` : 'The gateway failed while streaming.';
-      call.brokeMidStream(errorClass, message);
+      call.brokeMidStream(errorClass, message, err instanceof UpstreamError ? err.errorClass : undefined);
       if (!raw.writableEnded && !raw.destroyed) {
         raw.write(`data: ${JSON.stringify({ error: { message, type: 'upstream_error', code: 'stream_interrupted', param: null } })}\n\n`);
       }

@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayCall } from '../calls/gateway-call.js';
 import { relayStream } from '../calls/stream-relay.js';
 import { UpstreamDispatcher } from '../dispatch/upstream-dispatcher.service.js';
+import { chatFeatures } from '../routing/request-features.builder.js';
 import { RouteResolver } from '../routing/route-resolver.service.js';
 import { CallTracer } from '../tracing/call-tracer.service.js';
 
@@ -22,11 +23,12 @@ export class ChatCompletionsService {
     const stream = body.stream === true;
     const call = new GatewayCall(this.tracer, 'chat', body, stream, this.config.spans.redaction, reply);
     try {
-      const decision = this.router.resolve(body.model, GatewayCall.workloadHeader(req), 'chat');
-      call.routed(decision);
+      const workloadHeader = RouteResolver.parseWorkloadHeader(GatewayCall.workloadHeader(req));
+      const plan = this.router.resolve(chatFeatures(body, req.headers, workloadHeader));
+      call.routed(plan);
       const clientWantsUsage = stream && body.stream_options?.include_usage === true;
-      const outcome = await this.dispatcher.dispatch(decision.candidates, call.signal, (target) =>
-        this.dispatcher.adapterFor(target).chat(target, { body, stream, clientWantsUsage, signal: call.signal }),
+      const outcome = await this.dispatcher.dispatch(plan, call.signal, (target, signal) =>
+        this.dispatcher.adapterFor(target).chat(target, { body, stream, clientWantsUsage, signal }),
       );
       call.served(outcome);
       const result = outcome.result;

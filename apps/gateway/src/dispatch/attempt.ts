@@ -8,4 +8,12 @@ export interface Attempt {
   errorClass?: UpstreamErrorClass;
   status?: number;
   message?: string;
+  /** 1 for the first retry of the same deployment, and so on. */
+  retry?: number;
+  /** A leg of a race. */
+  race?: boolean;
+  /** Aborted by the gateway: a race leg that lost. */
+  cancelled?: boolean;
+  /** Not sent: the deployment's breaker refused it, or its context window is too small. */
+  skipped?: 'breaker_open' | 'context_window';
 }

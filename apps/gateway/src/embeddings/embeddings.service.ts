@@ -4,6 +4,7 @@ import type { EmbeddingRequest } from '@switchyard/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayCall } from '../calls/gateway-call.js';
 import { UpstreamDispatcher } from '../dispatch/upstream-dispatcher.service.js';
+import { embeddingsFeatures } from '../routing/request-features.builder.js';
 import { RouteResolver } from '../routing/route-resolver.service.js';
 import { CallTracer } from '../tracing/call-tracer.service.js';
 
@@ -19,11 +20,10 @@ export class EmbeddingsService {
   async create(body: EmbeddingRequest, req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const call = new GatewayCall(this.tracer, 'embeddings', body, false, this.config.spans.redaction, reply);
     try {
-      const decision = this.router.resolve(body.model, GatewayCall.workloadHeader(req), 'embeddings');
-      call.routed(decision);
-      const outcome = await this.dispatcher.dispatch(decision.candidates, call.signal, (target) =>
-        this.dispatcher.adapterFor(target).embeddings(target, { body, signal: call.signal }),
-      );
+      const workloadHeader = RouteResolver.parseWorkloadHeader(GatewayCall.workloadHeader(req));
+      const plan = this.router.resolve(embeddingsFeatures(body, req.headers, workloadHeader));
+      call.routed(plan);
+      const outcome = await this.dispatcher.dispatch(plan, call.signal, (target, signal) => this.dispatcher.adapterFor(target).embeddings(target, { body, signal }));
       call.served(outcome);
       await reply.code(outcome.result.status).header('content-type', 'application/json').send(outcome.result.body);
       // Vectors are large and not worth keeping; the span keeps usage and metadata.

@@ -1,93 +1,85 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig, type ModelConfig, type ProviderConfig } from '@switchyard/config';
+import { WORKLOAD_NAME } from '@switchyard/contracts';
+import { evaluate, NoRouteError, type RequestFeatures } from '@switchyard/routing';
+import { DEPLOYMENT_HEALTH, type DeploymentHealth } from '../dispatch/deployment-health.port.js';
+import type { DispatchPlan } from '../dispatch/dispatch-plan.js';
 import { OpenAiHttpError } from '../errors/openai-error.js';
 import type { CallTarget } from '../providers/provider.adapter.js';
+import { ActivePolicy } from './active-policy.service.js';
 
 export const AUTO_ALIAS = 'auto';
-const WORKLOAD_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
 export type RouteOperation = 'chat' | 'embeddings';
 
-export interface RouteDecision {
-  workload: string;
-  policyVersion: string;
-  /** 'pinned' when the client named a model; 'fallback_list' when the policy chose. */
-  strategy: 'pinned' | 'fallback_list';
-  /** Ordered: the first is tried first, the rest are fallbacks. */
-  candidates: CallTarget[];
-}
-
 /**
- * Applies the static per-workload policy from the config file. The routing-engine issue
- * replaces this with versioned policies evaluated by libs/routing.
+ * Turns a request into a dispatch plan: HTTP-level checks (unknown model, wrong model kind,
+ * malformed workload header), then the active policy's pure `evaluate`, then deployments.
  */
 @Injectable()
 export class RouteResolver {
-  readonly policyVersion: string;
   private readonly models = new Map<string, ModelConfig>();
-  private readonly providers = new Map<string, ProviderConfig>();
-  private readonly workloads: Set<string>;
+  private readonly targets = new Map<string, CallTarget>();
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    for (const p of config.providers) this.providers.set(p.name, p);
-    for (const m of config.models) this.models.set(m.id, m);
-    this.workloads = new Set(config.workloads.map((w) => w.name));
-    // Content-addressed so the same policy always reports the same version across restarts.
-    this.policyVersion = `config-${createHash('sha256').update(JSON.stringify(config.routing)).digest('hex').slice(0, 12)}`;
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly policy: ActivePolicy,
+    @Inject(DEPLOYMENT_HEALTH) private readonly health: DeploymentHealth,
+  ) {
+    const providers = new Map<string, ProviderConfig>(config.providers.map((p) => [p.name, p]));
+    for (const model of config.models) {
+      const provider = providers.get(model.provider);
+      // Config validation makes this unreachable.
+      if (!provider) throw new Error(`model ${model.id} names unknown provider ${model.provider}`);
+      this.models.set(model.id, model);
+      this.targets.set(model.id, { model, provider });
+    }
   }
 
   /** Model ids plus the aliases a client may send as `model`. */
   listModelIds(): { models: ModelConfig[]; aliases: string[] } {
-    return { models: [...this.models.values()], aliases: [AUTO_ALIAS, ...this.workloads] };
+    return { models: [...this.models.values()], aliases: [AUTO_ALIAS, ...[...this.policy.current.workloads].sort()] };
   }
 
-  resolve(requestedModel: string, workloadHeader: string | undefined, operation: RouteOperation): RouteDecision {
-    const headerWorkload = this.parseWorkloadHeader(workloadHeader);
-    const pinned = this.models.get(requestedModel);
-    if (pinned) {
-      this.assertKind(pinned, operation);
-      return {
-        workload: headerWorkload ?? this.config.routing.defaultWorkload,
-        policyVersion: this.policyVersion,
-        strategy: 'pinned',
-        candidates: [this.target(pinned)],
-      };
+  /** Validates the `x-switchyard-workload` header; well-formed unknown workloads are tagged and take the default route. */
+  static parseWorkloadHeader(value: string | undefined): string | undefined {
+    if (value === undefined || value === '') return undefined;
+    if (!WORKLOAD_NAME.test(value)) {
+      throw new OpenAiHttpError(400, `Invalid x-switchyard-workload header: use 1-64 lower-case letters, digits, '.', '_' or '-'.`, 'invalid_request_error', 'invalid_workload', null);
     }
-    const aliasWorkload = requestedModel === AUTO_ALIAS ? undefined : this.workloads.has(requestedModel) ? requestedModel : null;
-    if (aliasWorkload === null) {
+    return value;
+  }
+
+  resolve(features: RequestFeatures): DispatchPlan {
+    const policy = this.policy.current;
+    const requested = features.requestedModel;
+    const pinned = this.models.get(requested);
+    if (pinned) this.assertKind(pinned, features.operation);
+    else if (requested !== AUTO_ALIAS && !policy.workloads.has(requested)) {
       throw new OpenAiHttpError(
         404,
-        `The model '${requestedModel}' does not exist. Use 'auto', a workload name or a model id from GET /v1/models.`,
+        `The model '${requested}' does not exist. Use 'auto', a workload name or a model id from GET /v1/models.`,
         'invalid_request_error',
         'model_not_found',
         'model',
       );
     }
-    const workload = headerWorkload ?? aliasWorkload ?? this.config.routing.defaultWorkload;
-    const route =
-      operation === 'embeddings'
-        ? this.config.routing.embeddingModel
-        : (this.config.routing.workloads[workload] ?? this.config.routing.defaultModel);
-    if (!route) {
-      throw new OpenAiHttpError(404, `No embedding model is configured for '${requestedModel}'; name an embedding model id.`, 'invalid_request_error', 'model_not_found', 'model');
+    let decision;
+    try {
+      decision = evaluate(policy, features, this.health, Math.random);
+    } catch (err) {
+      if (err instanceof NoRouteError) {
+        throw new OpenAiHttpError(404, `No embedding route is configured for '${requested}'; name an embedding model id.`, 'invalid_request_error', 'model_not_found', 'model');
+      }
+      throw err;
     }
-    const ids = Array.isArray(route) ? route : [route];
     return {
-      workload,
-      policyVersion: this.policyVersion,
-      strategy: 'fallback_list',
-      candidates: ids.map((id) => this.target(this.mustModel(id))),
+      decision,
+      legs: decision.legs.map((id) => this.target(id)),
+      fallbacks: decision.fallbacks.map((id) => this.target(id)),
+      fallbackOn: new Set(decision.fallbackOn),
+      retries: decision.retries,
     };
-  }
-
-  private parseWorkloadHeader(value: string | undefined): string | undefined {
-    if (value === undefined || value === '') return undefined;
-    // Unknown but well-formed workloads are accepted: they are tagged on the span and take the default route.
-    if (!WORKLOAD_PATTERN.test(value)) {
-      throw new OpenAiHttpError(400, `Invalid x-switchyard-workload header: use 1-64 lower-case letters, digits, '.', '_' or '-'.`, 'invalid_request_error', 'invalid_workload', null);
-    }
-    return value;
   }
 
   private assertKind(model: ModelConfig, operation: RouteOperation): void {
@@ -97,15 +89,10 @@ export class RouteResolver {
     }
   }
 
-  private mustModel(id: string): ModelConfig {
-    const m = this.models.get(id);
-    if (!m) throw new Error(`policy names unknown model ${id}`); // config validation makes this unreachable
-    return m;
-  }
-
-  private target(model: ModelConfig): CallTarget {
-    const provider = this.providers.get(model.provider);
-    if (!provider) throw new Error(`model ${model.id} names unknown provider ${model.provider}`);
-    return { model, provider };
+  private target(id: string): CallTarget {
+    const target = this.targets.get(id);
+    // The policy was validated against these models before it was installed.
+    if (!target) throw new Error(`policy names unknown model ${id}`);
+    return target;
   }
 }

@@ -1,7 +1,8 @@
 import type { RedactionMode } from '@switchyard/config';
 import type { Attempt } from '../dispatch/attempt.js';
 import type { CallStats, CallTarget } from '../providers/provider.adapter.js';
-import type { RouteDecision, RouteOperation } from '../routing/route-resolver.service.js';
+import type { DispatchPlan } from '../dispatch/dispatch-plan.js';
+import type { RouteOperation } from '../routing/route-resolver.service.js';
 
 /** Everything known about one call once it has ended; becomes one OTel span and one `spans` row. */
 export interface CallRecord {
@@ -12,7 +13,7 @@ export interface CallRecord {
   requestedModel: string;
   request: Record<string, unknown>;
   stream: boolean;
-  decision?: RouteDecision;
+  plan?: DispatchPlan;
   /** The deployment that served (or last failed). */
   target?: CallTarget;
   attempts: Attempt[];

@@ -63,13 +63,20 @@ export class CallTracer {
     if (maxTokens !== undefined) span.setAttribute(ATTR_GEN_AI_REQUEST_MAX_TOKENS, maxTokens);
     if (temperature !== undefined) span.setAttribute(ATTR_GEN_AI_REQUEST_TEMPERATURE, temperature);
     if (topP !== undefined) span.setAttribute(ATTR_GEN_AI_REQUEST_TOP_P, topP);
-    if (r.decision) {
+    const plan = r.plan;
+    if (plan) {
+      const d = plan.decision;
       span.setAttributes({
-        [SwitchyardAttr.WORKLOAD]: r.decision.workload,
-        [SwitchyardAttr.POLICY_VERSION]: r.decision.policyVersion,
-        [SwitchyardAttr.STRATEGY]: r.decision.strategy,
-        [SwitchyardAttr.CANDIDATES]: r.decision.candidates.map((c) => c.model.id),
+        [SwitchyardAttr.WORKLOAD]: d.workload,
+        [SwitchyardAttr.POLICY_VERSION]: d.policyVersion,
+        [SwitchyardAttr.RULE]: d.rule,
+        [SwitchyardAttr.STRATEGY]: d.strategy,
+        [SwitchyardAttr.CANDIDATES]: [...plan.legs, ...plan.fallbacks].map((c) => c.model.id),
       });
+      const open = d.excluded.filter((e) => e.reason === 'breaker_open' || e.reason === 'probe_busy').map((e) => e.model);
+      const skipped = r.attempts.filter((a) => a.skipped === 'breaker_open').map((a) => a.model);
+      if (open.length || skipped.length) span.setAttribute(SwitchyardAttr.BREAKERS_OPEN, [...new Set([...open, ...skipped])]);
+      if (d.canary) span.setAttribute(SwitchyardAttr.CANARY_ARM, `${d.canary.name}:${d.canary.arm}`);
     }
     if (r.target) {
       span.setAttributes({ [ATTR_GEN_AI_PROVIDER_NAME]: r.target.provider.name, [SwitchyardAttr.CHOSEN_MODEL]: r.target.model.id });

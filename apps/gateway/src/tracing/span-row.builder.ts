@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { NewSpanRow } from '@switchyard/db';
+import type { RoutingDecision } from '@switchyard/routing';
 import type { CallTarget, UpstreamUsage } from '../providers/provider.adapter.js';
 import type { CallRecord } from './call-record.js';
 import { assembleStreamedResponse } from './stream-assembler.js';
@@ -22,6 +23,18 @@ function parseResponse(bytes: CallRecord['responseBytes']): { response: unknown;
 /** ~4 characters per token: only for streams cut off before the upstream reported usage. */
 const estimateInputTokens = (request: Record<string, unknown>): number => Math.ceil(JSON.stringify(request['messages'] ?? request['input'] ?? '').length / 4);
 
+/** How the decision was reached: what a reviewer needs to audit it later. */
+function routingMetadata(d: RoutingDecision): Record<string, unknown> {
+  return {
+    workloadSource: d.workloadSource,
+    ranked: d.ranked,
+    ...(d.excluded.length ? { excluded: d.excluded } : {}),
+    ...(d.legs.length > 1 ? { race: d.legs } : {}),
+    ...(d.canary ? { canary: d.canary } : {}),
+    ...(d.targetEmpty ? { targetEmpty: true } : {}),
+  };
+}
+
 /** Builds the persisted row, applying the redaction mode. Runs after the reply has been written. */
 export function toSpanRow(ids: { spanId: string; traceId: string }, r: CallRecord): NewSpanRow {
   const requestJson = JSON.stringify(r.request);
@@ -32,6 +45,8 @@ export function toSpanRow(ids: { spanId: string; traceId: string }, r: CallRecor
     usage = { inputTokens: estimateInputTokens(r.request), outputTokens: deltaCount };
     metadata['usageEstimated'] = true;
   }
+  const decision = r.plan?.decision;
+  if (decision) metadata['routing'] = routingMetadata(decision);
   if (typeof r.request['user'] === 'string') metadata['user'] = r.request['user'];
   if (r.request['metadata'] && typeof r.request['metadata'] === 'object') metadata['request'] = r.request['metadata'];
   let requestBody: unknown = null;
@@ -58,14 +73,15 @@ export function toSpanRow(ids: { spanId: string; traceId: string }, r: CallRecor
     ttftMs: r.stats?.firstTokenAt !== undefined ? Math.max(0, Math.round(r.stats.firstTokenAt - r.startedPerf)) : null,
     operation: r.operation,
     tenant: null,
-    workload: r.decision?.workload ?? 'unrouted',
-    policyVersion: r.decision?.policyVersion ?? 'none',
-    strategy: r.decision?.strategy ?? 'none',
+    workload: decision?.workload ?? 'unrouted',
+    policyVersion: decision?.policyVersion ?? 'none',
+    strategy: decision?.strategy ?? 'none',
+    rule: decision?.rule ?? null,
     requestedModel: r.requestedModel,
     model: r.target?.model.id ?? null,
     provider: r.target?.provider.name ?? null,
     responseModel: r.stats?.responseModel ?? null,
-    candidates: r.decision?.candidates.map((c) => c.model.id) ?? [],
+    candidates: r.plan ? [...r.plan.legs, ...r.plan.fallbacks].map((c) => c.model.id) : [],
     attempts: r.attempts,
     fallbackReason: r.fallbackReason ?? null,
     status: r.status,
