@@ -29,7 +29,8 @@ describe('AdminKeyGuard', () => {
   });
 
   it('answers 401 in the OpenAI envelope, with a bearer challenge, when the key is missing', () => {
-    for (const headers of [{}, { authorization: '' }, { authorization: '   ' }]) {
+    const cases: Record<string, string>[] = [{}, { authorization: '' }, { authorization: '   ' }];
+    for (const headers of cases) {
       const error = rejection(guard, headers);
       expect(error?.status).toBe(401);
       expect(error?.toEnvelope()).toEqual({ error: { message: expect.stringContaining('Missing admin key') as string, type: 'authentication_error', code: 'missing_admin_key', param: null } });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { loadTestEnv } from '@switchyard/config';
-import { type PolicyDocumentInput, policyDocumentSchema } from '@switchyard/contracts';
+import { policyDocumentSchema } from '@switchyard/contracts';
 import { createDatabase, type DatabaseHandle, migrateDatabase, PolicyVersionRepository } from '@switchyard/db';
 import { buildCatalog, type CatalogModel, type ModelCatalog } from '@switchyard/routing';
 import jsonPatch from 'fast-json-patch';
@@ -36,7 +36,7 @@ async function httpError(call: Promise<unknown> | (() => unknown)): Promise<Open
   throw new Error('expected an OpenAiHttpError, but the call succeeded');
 }
 
-const valid: PolicyDocumentInput = { defaultRoute: ['chat-a', 'chat-b'] };
+const valid = { defaultRoute: ['chat-a', 'chat-b'] };
 
 // A database of its own: listing is global across environments, and other spec files add versions to the shared one.
 describe('PolicyAdminService with a real repository', () => {
