@@ -27,7 +27,7 @@ describe('gateway over real HTTP with the openai client', () => {
     const spanId = response.headers.get('x-switchyard-span-id');
     expect(spanId).toMatch(/^[0-9a-f]{16}$/);
     expect(response.headers.get('x-switchyard-model')).toBe('gpt-a');
-    expect(response.headers.get('x-switchyard-policy-version')).toMatch(/^config-[0-9a-f]{12}$/);
+    expect(response.headers.get('x-switchyard-policy-version')).toMatch(/^pv_[0-9a-z]{10}[0-9a-f]{16}$/);
     // Only the model name was rewritten on the way up.
     const sent = h.upstreamA.requests.at(-1)?.body as Record<string, unknown>;
     expect(sent).toMatchObject({ model: 'upstream-gpt-a', temperature: 0.2, max_tokens: 50 });

@@ -12,7 +12,8 @@ interface Envelope {
 describe('errors leave the gateway in the OpenAI envelope with the right status', () => {
   let h: GatewayHarness;
   beforeAll(async () => {
-    h = await startGatewayHarness({ bodyLimitBytes: 64 * 1024, firstByteMs: 400 });
+    // Each case fails the same deployment on purpose: keep breakers and cool-downs out of the way (routing.e2e-spec covers them).
+    h = await startGatewayHarness({ bodyLimitBytes: 64 * 1024, firstByteMs: 400, liveState: { breaker: { consecutiveFailures: 1_000, minRequests: 1_000 }, maxCooldownMs: 1 } });
   });
   afterAll(async () => {
     await h.close();

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,9 @@ import { Redis } from 'ioredis';
 import OpenAI from 'openai';
 import { stringify } from 'yaml';
 import { createGatewayApp } from '../../apps/gateway/src/gateway.bootstrap.js';
+
+/** The admin API key of every harness gateway. */
+export const ADMIN_KEY = 'test-admin-key-0123456789';
 
 /** The provider key the fake upstreams receive; the secret-leak assertions look for it. */
 export const FAKE_PROVIDER_KEY = 'sk-test-SECRET-provider-key-0123456789';
@@ -47,6 +51,12 @@ export interface HarnessOptions {
   redaction?: RedactionMode;
   firstByteMs?: number;
   upstream?: FakeUpstreamOptions;
+  /** The `liveState` config section (breakers, cool-downs). */
+  liveState?: Record<string, unknown>;
+  /** The `routing` config section; default: the harness's fallback routes. */
+  routing?: Record<string, unknown>;
+  /** The active-policy pointer to follow; gateways sharing one see each other's activations. Default: one of its own. */
+  environment?: string;
   /** Where the gateway's pool connects, e.g. through a TCP proxy a test can pause. Default: the test database. */
   databaseUrl?: string;
 }
@@ -79,7 +89,8 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
       { id: 'embed', provider: 'fake-a', kind: 'embedding', pricing: { inputUsdPerMTok: 0.02 } },
     ],
     workloads: [{ name: 'with-fallback' }, { name: 'dead-first' }],
-    routing: {
+    ...(options.liveState ? { liveState: options.liveState } : {}),
+    routing: options.routing ?? {
       defaultRoute: 'gpt-a',
       embeddingRoute: 'embed',
       routes: { 'with-fallback': ['gpt-a', 'gpt-b'], 'dead-first': ['dead-model', 'gpt-b'] },
@@ -89,7 +100,18 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
   const configPath = join(dir, 'switchyard.yaml');
   writeFileSync(configPath, stringify(file));
   const testEnv = loadTestEnv();
-  const config = loadConfig({ SWITCHYARD_CONFIG: configPath, NODE_ENV: 'test', FAKE_PROVIDER_KEY, DATABASE_URL: testEnv.TEST_DATABASE_URL, REDIS_URL: testEnv.TEST_REDIS_URL });
+  // Each harness follows its own active-policy pointer, so parallel test files never steer each other.
+  const environment = options.environment ?? `e2e-${randomBytes(6).toString('hex')}`;
+  const config = loadConfig({
+    SWITCHYARD_CONFIG: configPath,
+    NODE_ENV: 'test',
+    FAKE_PROVIDER_KEY,
+    DATABASE_URL: testEnv.TEST_DATABASE_URL,
+    REDIS_URL: testEnv.TEST_REDIS_URL,
+    SWITCHYARD_ENVIRONMENT: environment,
+    SWITCHYARD_REDIS_PREFIX: `switchyard-test`,
+    SWITCHYARD_ADMIN_KEY: ADMIN_KEY,
+  });
 
   if (!telemetryStarted) {
     startTelemetry({ serviceName: 'switchyard-e2e' });

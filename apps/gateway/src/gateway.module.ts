@@ -1,10 +1,15 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { APP_CONFIG, type AppConfig, ConfigModule } from '@switchyard/config';
-import { type DatabaseHandle, SpanRepository } from '@switchyard/db';
+import { APP_CONFIG, type AppConfig, ConfigModule, modelCatalogOf } from '@switchyard/config';
+import { type DatabaseHandle, PolicyVersionRepository, SpanRepository } from '@switchyard/db';
 import type { Redis } from 'ioredis';
+import { AdminKeyGuard } from './admin/admin-key.guard.js';
+import { PolicyAdminController } from './admin/policy-admin.controller.js';
+import { PolicyAdminService } from './admin/policy-admin.service.js';
+import { ADMIN_KEY, POLICY_CATALOG, POLICY_ENVIRONMENT, POLICY_PUBLISHER } from './admin/policy-admin.tokens.js';
 import { ChatCompletionsController } from './chat-completions/chat-completions.controller.js';
 import { ChatCompletionsService } from './chat-completions/chat-completions.service.js';
+import { DEPLOYMENT_HEALTH } from './dispatch/deployment-health.port.js';
 import { UpstreamDispatcher } from './dispatch/upstream-dispatcher.service.js';
 import { EmbeddingsController } from './embeddings/embeddings.controller.js';
 import { EmbeddingsService } from './embeddings/embeddings.service.js';
@@ -13,6 +18,9 @@ import { HealthController } from './health/health.controller.js';
 import { DATABASE, REDIS_CLIENT } from './infra/infra.tokens.js';
 import { ModelsController } from './models/models.controller.js';
 import { ProvidersModule } from './providers/providers.module.js';
+import { ActivePolicy } from './routing/active-policy.service.js';
+import { DeploymentStateService, LIVE_STATE_OPTIONS, type LiveStateOptions } from './routing/live/deployment-state.service.js';
+import { PolicySync } from './routing/policy-sync.service.js';
 import { RouteResolver } from './routing/route-resolver.service.js';
 import { SpanWriter } from './spans/span-writer.service.js';
 import { CallTracer } from './tracing/call-tracer.service.js';
@@ -29,7 +37,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [ConfigModule.forRoot(config), ProvidersModule],
-      controllers: [ChatCompletionsController, EmbeddingsController, ModelsController, HealthController],
+      controllers: [ChatCompletionsController, EmbeddingsController, ModelsController, HealthController, PolicyAdminController],
       providers: [
         { provide: DATABASE, useValue: infra.database },
         { provide: REDIS_CLIENT, useValue: infra.redis },
@@ -40,6 +48,18 @@ export class GatewayModule {
             new SpanWriter(repo, { flushIntervalMs: cfg.spans.flushIntervalMs, batchSize: cfg.spans.flushBatchSize, maxBufferedRows: cfg.spans.bufferMaxRows }),
           inject: [SpanRepository, APP_CONFIG],
         },
+        { provide: PolicyVersionRepository, useFactory: (d: DatabaseHandle) => new PolicyVersionRepository(d.db), inject: [DATABASE] },
+        { provide: LIVE_STATE_OPTIONS, useValue: liveStateOptions(config) },
+        DeploymentStateService,
+        { provide: DEPLOYMENT_HEALTH, useExisting: DeploymentStateService },
+        ActivePolicy,
+        PolicySync,
+        { provide: ADMIN_KEY, useValue: config.admin.key },
+        { provide: POLICY_CATALOG, useValue: modelCatalogOf(config) },
+        { provide: POLICY_ENVIRONMENT, useValue: config.environment },
+        { provide: POLICY_PUBLISHER, useExisting: PolicySync },
+        AdminKeyGuard,
+        PolicyAdminService,
         RouteResolver,
         UpstreamDispatcher,
         CallTracer,
@@ -50,3 +70,10 @@ export class GatewayModule {
     };
   }
 }
+
+const liveStateOptions = (config: AppConfig): LiveStateOptions => ({
+  windowMs: config.liveState.windowMs,
+  ...config.liveState.breaker,
+  rateLimitCooldownMs: config.liveState.rateLimitCooldownMs,
+  maxCooldownMs: config.liveState.maxCooldownMs,
+});

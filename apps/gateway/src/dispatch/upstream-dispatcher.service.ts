@@ -94,7 +94,7 @@ export class UpstreamDispatcher {
         return false;
       });
       if (eligible.length === 0) continue;
-      const outcome = eligible.length > 1 ? await this.race(eligible, signal, call, attempts) : await this.withRetries(eligible[0]!, plan, signal, call, attempts);
+      const outcome = eligible.length > 1 ? await this.race(eligible, signal, call, attempts) : await this.withRetries(eligible[0], plan, signal, call, attempts);
       if (outcome.kind === 'ok') return { result: outcome.result, target: outcome.target, attempts, fallbackReason, lease: outcome.lease, sentAt: outcome.sentAt };
       if (outcome.kind !== 'failed') continue;
       lastError = outcome.error;
@@ -137,7 +137,7 @@ export class UpstreamDispatcher {
       let lastFailure: Try<R> = { kind: 'skipped' };
       const done = (): void => signal.removeEventListener('abort', onParentAbort);
       legs.forEach((leg, i) => {
-        this.tryOnce(leg, controllers[i]!.signal, call, attempts, { race: true }).then(
+        this.tryOnce(leg, controllers[i].signal, call, attempts, { race: true }).then(
           (outcome) => {
             pending--;
             if (outcome.kind === 'ok') {

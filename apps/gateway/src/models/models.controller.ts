@@ -12,23 +12,27 @@ interface ModelEntry {
 
 @Controller('v1/models')
 export class ModelsController {
-  private readonly list: { object: 'list'; data: ModelEntry[] };
+  private readonly created: number;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig, router: RouteResolver) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly router: RouteResolver,
+  ) {
     // The config file's mtime: stable across restarts, changes when the model list can.
-    const created = Math.floor(statSync(config.configPath).mtimeMs / 1000);
-    const { models, aliases } = router.listModelIds();
-    this.list = {
+    this.created = Math.floor(statSync(config.configPath).mtimeMs / 1000);
+  }
+
+  /** Built per call: a new policy version can add workload aliases. */
+  @Get()
+  all(): { object: 'list'; data: ModelEntry[] } {
+    const { created } = this;
+    const { models, aliases } = this.router.listModelIds();
+    return {
       object: 'list',
       data: [
         ...aliases.map((id) => ({ id, object: 'model' as const, created, owned_by: 'switchyard' })),
         ...models.map((m) => ({ id: m.id, object: 'model' as const, created, owned_by: m.provider })),
       ],
     };
-  }
-
-  @Get()
-  all(): { object: 'list'; data: ModelEntry[] } {
-    return this.list;
   }
 }

@@ -5,6 +5,7 @@ import { policyDocumentSchema } from '@switchyard/contracts';
 import { type ActivePolicyVersion, PolicyVersionRepository } from '@switchyard/db';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { PolicyPublisher } from '../admin/policy-admin.tokens.js';
 import { REDIS_CLIENT } from '../infra/infra.tokens.js';
 import { ActivePolicy } from './active-policy.service.js';
 
@@ -23,7 +24,7 @@ const digest = (document: unknown): string => createHash('sha256').update(JSON.s
  * announced over Redis pub/sub, and polls the pointer as a safety net.
  */
 @Injectable()
-export class PolicySync implements OnModuleInit, OnApplicationShutdown {
+export class PolicySync implements OnModuleInit, OnApplicationShutdown, PolicyPublisher {
   private readonly logger = new Logger(PolicySync.name);
   private subscriber?: Redis;
   private poller?: NodeJS.Timeout;
@@ -62,7 +63,7 @@ export class PolicySync implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Announces an activation to every gateway of the environment (this one included). */
-  async publish(environment: string, versionId: string): Promise<void> {
+  async published(environment: string, versionId: string): Promise<void> {
     await this.redis.publish(`${this.config.redisPrefix}:policy:${environment}`, JSON.stringify({ versionId }));
   }
 
