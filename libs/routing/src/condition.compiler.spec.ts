@@ -203,8 +203,8 @@ describe('the condition contract', () => {
   ])('rejects %s', (_label, when, path, message) => {
     const found = issues(when);
     expect(found).toHaveLength(1);
-    expect(found[0]!.path).toBe(path);
-    expect(found[0]!.message).toMatch(message);
+    expect(found[0].path).toBe(path);
+    expect(found[0].message).toMatch(message);
   });
 
   it('rejects an unknown operator, an empty "and", and extra keys', () => {

@@ -3,11 +3,7 @@ import { seededRng } from '@switchyard/testing';
 import { describe, expect, it } from 'vitest';
 import { EMPTY_LIVE_STATE } from './live-state.js';
 import { evaluate, NoRouteError } from './policy.evaluator.js';
-import { catalog, compile, features, liveState, singleTarget, tally } from './testing/routing-fixture.factory.js';
-
-const never = (): number => {
-  throw new Error('this decision must not draw a random number');
-};
+import { catalog, compile, features, liveState, noDraws, singleTarget, tally } from './testing/routing-fixture.factory.js';
 
 describe('evaluate: workload resolution', () => {
   const policy = compile(
@@ -23,7 +19,7 @@ describe('evaluate: workload resolution', () => {
     },
     catalog(['legacy']),
   );
-  const decide = (over: Parameters<typeof features>[0]) => evaluate(policy, features(over), EMPTY_LIVE_STATE, never);
+  const decide = (over: Parameters<typeof features>[0]) => evaluate(policy, features(over), EMPTY_LIVE_STATE, noDraws);
 
   it('takes the header first, then the key default, then the model alias, then workload rules, then the default', () => {
     const all = { workloadHeader: 'support', keyWorkload: 'coding', requestedModel: 'summarize', hasTools: true };
@@ -69,7 +65,7 @@ describe('evaluate: workload resolution', () => {
   });
 
   it('does not fall back from a pinned model that is unavailable or too small', () => {
-    const down = evaluate(policy, features({ requestedModel: 'premium' }), liveState({ premium: { available: false, breaker: 'open' } }), never);
+    const down = evaluate(policy, features({ requestedModel: 'premium' }), liveState({ premium: { available: false, breaker: 'open' } }), noDraws);
     expect(down).toMatchObject({ rule: 'pinned', chosen: undefined, legs: [], fallbacks: [], ranked: [], excluded: [{ model: 'premium', reason: 'breaker_open' }] });
     const small = decide({ requestedModel: 'tiny', inputTokens: 4_000, maxTokens: 200 });
     expect(small).toMatchObject({ rule: 'pinned', chosen: undefined, excluded: [{ model: 'tiny', reason: 'context_window' }] });
@@ -88,7 +84,7 @@ describe('evaluate: rules', () => {
   });
 
   it('uses the first rule whose condition holds, and the unconditional last rule otherwise', () => {
-    const rule = (over: Parameters<typeof features>[0]) => evaluate(policy, features(over), EMPTY_LIVE_STATE, never);
+    const rule = (over: Parameters<typeof features>[0]) => evaluate(policy, features(over), EMPTY_LIVE_STATE, noDraws);
     expect(rule({ hasImages: true, systemPrompt: 'write SQL' })).toMatchObject({ rule: 'vision', chosen: 'frontier', strategy: 'first' });
     expect(rule({ systemPrompt: 'You write SQL.' })).toMatchObject({ rule: 'sql', chosen: 'premium' });
     expect(rule({ systemPrompt: 'You write mysqldump scripts.' })).toMatchObject({ rule: 'rest', chosen: 'cheap' });
@@ -107,7 +103,7 @@ describe('evaluate: rules', () => {
       },
       quality: { support: { premium: 0.9 }, '*': { mid: 0.8, premium: 0.7, frontier: 0.85 } },
     });
-    const ranked = (tier: string) => evaluate(q, features({ workloadHeader: 'support', metadata: { tier } }), EMPTY_LIVE_STATE, never).ranked;
+    const ranked = (tier: string) => evaluate(q, features({ workloadHeader: 'support', metadata: { tier } }), EMPTY_LIVE_STATE, noDraws).ranked;
     expect(ranked('vip')).toEqual([
       { model: 'mid', score: 0.99 },
       { model: 'premium', score: 0.9 },
@@ -122,7 +118,7 @@ describe('evaluate: rules', () => {
 
   it('estimates cost from max_tokens when given, else from expectedOutputTokens', () => {
     const p = singleTarget({ candidates: ['mid', 'cheap'], select: { kind: 'cost' } }, { expectedOutputTokens: 1_000 });
-    const scores = (maxTokens?: number) => evaluate(p, features({ inputTokens: 2_000, maxTokens }), EMPTY_LIVE_STATE, never).ranked.map((r) => r.score);
+    const scores = (maxTokens?: number) => evaluate(p, features({ inputTokens: 2_000, maxTokens }), EMPTY_LIVE_STATE, noDraws).ranked.map((r) => r.score);
     // cheap: 0.1 / 0.390625 per MTok; mid: 0.5 / 1.953125.
     expect(scores()).toEqual([(2_000 * 0.1 + 1_000 * 0.390625) / 1e6, (2_000 * 0.5 + 1_000 * 1.953125) / 1e6]);
     expect(scores(100)).toEqual([(2_000 * 0.1 + 100 * 0.390625) / 1e6, (2_000 * 0.5 + 100 * 1.953125) / 1e6]);
@@ -139,7 +135,7 @@ describe('evaluate: availability and fallback', () => {
       budget: { available: false, breaker: 'closed' },
       mid: { available: true, breaker: 'half_open' },
     });
-    const d = evaluate(p, features(), live, never);
+    const d = evaluate(p, features(), live, noDraws);
     expect(d.excluded).toEqual([
       { model: 'cheap', reason: 'breaker_open' },
       { model: 'cheap-plus', reason: 'probe_busy' },
@@ -153,9 +149,9 @@ describe('evaluate: availability and fallback', () => {
 
   it('excludes a model whose context window cannot hold the prompt plus max_tokens', () => {
     const p = singleTarget({ candidates: ['tiny', 'cheap'] });
-    expect(evaluate(p, features({ inputTokens: 4_000 }), EMPTY_LIVE_STATE, never)).toMatchObject({ chosen: 'tiny', excluded: [] });
-    expect(evaluate(p, features({ inputTokens: 4_000, maxTokens: 96 }), EMPTY_LIVE_STATE, never)).toMatchObject({ chosen: 'tiny', excluded: [] });
-    expect(evaluate(p, features({ inputTokens: 4_000, maxTokens: 97 }), EMPTY_LIVE_STATE, never)).toMatchObject({
+    expect(evaluate(p, features({ inputTokens: 4_000 }), EMPTY_LIVE_STATE, noDraws)).toMatchObject({ chosen: 'tiny', excluded: [] });
+    expect(evaluate(p, features({ inputTokens: 4_000, maxTokens: 96 }), EMPTY_LIVE_STATE, noDraws)).toMatchObject({ chosen: 'tiny', excluded: [] });
+    expect(evaluate(p, features({ inputTokens: 4_000, maxTokens: 97 }), EMPTY_LIVE_STATE, noDraws)).toMatchObject({
       chosen: 'cheap',
       excluded: [{ model: 'tiny', reason: 'context_window' }],
     });
@@ -170,7 +166,7 @@ describe('evaluate: availability and fallback', () => {
       },
       quality: { '*': { cheap: 0.5, tiny: 0.95 } },
     });
-    const d = evaluate(p, features({ inputTokens: 5_000 }), liveState({ premium: { available: false, breaker: 'open' } }), never);
+    const d = evaluate(p, features({ inputTokens: 5_000 }), liveState({ premium: { available: false, breaker: 'open' } }), noDraws);
     expect(d).toEqual({
       policyVersion: 'v1',
       workload: 'default',
@@ -195,7 +191,7 @@ describe('evaluate: availability and fallback', () => {
 
   it('appends the route fallbacks after the ranked candidates, each model once', () => {
     const p = compile({ defaultRoute: { rules: [{ name: 'all', target: { candidates: ['mid', 'cheap'] } }], fallback: { models: ['cheap', 'premium', 'mid', 'frontier'] } } });
-    expect(evaluate(p, features(), EMPTY_LIVE_STATE, never)).toMatchObject({ chosen: 'mid', legs: ['mid'], fallbacks: ['cheap', 'premium', 'frontier'] });
+    expect(evaluate(p, features(), EMPTY_LIVE_STATE, noDraws)).toMatchObject({ chosen: 'mid', legs: ['mid'], fallbacks: ['cheap', 'premium', 'frontier'] });
   });
 
   it('still offers a candidate the filters dropped when the route lists it as a fallback', () => {
@@ -203,21 +199,21 @@ describe('evaluate: availability and fallback', () => {
       defaultRoute: { rules: [{ name: 'all', target: { candidates: ['cheap', 'mid'], filters: [{ kind: 'quality_floor', min: 0.8 }] } }], fallback: { models: ['cheap'] } },
       quality: { '*': { cheap: 0.5, mid: 0.9 } },
     });
-    expect(evaluate(p, features(), EMPTY_LIVE_STATE, never)).toMatchObject({ chosen: 'mid', fallbacks: ['cheap'], excluded: [{ model: 'cheap', reason: 'filtered' }] });
+    expect(evaluate(p, features(), EMPTY_LIVE_STATE, noDraws)).toMatchObject({ chosen: 'mid', fallbacks: ['cheap'], excluded: [{ model: 'cheap', reason: 'filtered' }] });
   });
 
   it('walks a shorthand list route in order as deployments go down', () => {
     const p = compile({ defaultRoute: ['premium', 'mid', 'cheap'] });
     const down = (...ids: string[]) => liveState(Object.fromEntries(ids.map((id) => [id, { available: false, breaker: 'open' as const }])));
-    expect(evaluate(p, features(), down(), never)).toMatchObject({ chosen: 'premium', fallbacks: ['mid', 'cheap'] });
-    expect(evaluate(p, features(), down('premium'), never)).toMatchObject({ chosen: 'mid', fallbacks: ['cheap'] });
-    expect(evaluate(p, features(), down('premium', 'mid'), never)).toMatchObject({ chosen: 'cheap', fallbacks: [] });
+    expect(evaluate(p, features(), down(), noDraws)).toMatchObject({ chosen: 'premium', fallbacks: ['mid', 'cheap'] });
+    expect(evaluate(p, features(), down('premium'), noDraws)).toMatchObject({ chosen: 'mid', fallbacks: ['cheap'] });
+    expect(evaluate(p, features(), down('premium', 'mid'), noDraws)).toMatchObject({ chosen: 'cheap', fallbacks: [] });
   });
 
   it('chooses nothing when no candidate and no fallback is available, listing each model once', () => {
     const p = compile({ defaultRoute: ['premium', 'mid', 'cheap'] });
     const live = liveState({ premium: { available: false, breaker: 'open' }, mid: { available: false, breaker: 'closed', cooldownUntil: 1 }, cheap: { available: false, breaker: 'half_open' } });
-    const d = evaluate(p, features(), live, never);
+    const d = evaluate(p, features(), live, noDraws);
     expect(d).toMatchObject({ chosen: undefined, legs: [], fallbacks: [], ranked: [], targetEmpty: true });
     expect(d.excluded).toEqual([
       { model: 'premium', reason: 'breaker_open' },
@@ -230,13 +226,13 @@ describe('evaluate: availability and fallback', () => {
 describe('evaluate: embeddings', () => {
   it('routes embeddings calls through the embedding route, whatever the workload', () => {
     const p = compile({ defaultRoute: 'mid', embeddingRoute: 'embed-small', routes: { support: 'premium' } });
-    expect(evaluate(p, features({ operation: 'embeddings', workloadHeader: 'support' }), EMPTY_LIVE_STATE, never)).toMatchObject({ workload: 'support', chosen: 'embed-small' });
+    expect(evaluate(p, features({ operation: 'embeddings', workloadHeader: 'support' }), EMPTY_LIVE_STATE, noDraws)).toMatchObject({ workload: 'support', chosen: 'embed-small' });
   });
 
   it('throws NoRouteError for an auto embeddings call without an embedding route, but serves a pinned one', () => {
     const p = compile({ defaultRoute: 'mid' });
-    expect(() => evaluate(p, features({ operation: 'embeddings' }), EMPTY_LIVE_STATE, never)).toThrow(NoRouteError);
-    expect(evaluate(p, features({ operation: 'embeddings', requestedModel: 'embed-small' }), EMPTY_LIVE_STATE, never)).toMatchObject({ chosen: 'embed-small', rule: 'pinned' });
+    expect(() => evaluate(p, features({ operation: 'embeddings' }), EMPTY_LIVE_STATE, noDraws)).toThrow(NoRouteError);
+    expect(evaluate(p, features({ operation: 'embeddings', requestedModel: 'embed-small' }), EMPTY_LIVE_STATE, noDraws)).toMatchObject({ chosen: 'embed-small', rule: 'pinned' });
   });
 });
 
@@ -253,8 +249,8 @@ describe('evaluate: canary', () => {
     const all = compile(doc(1));
     const none = compile(doc(0));
     const f = features({ tenant: 'acme', user: 'u1' });
-    expect(evaluate(all, f, EMPTY_LIVE_STATE, never)).toMatchObject({ rule: 'canary:diff-42', chosen: 'cheap', canary: { name: 'diff-42', arm: 'canary' } });
-    expect(evaluate(none, f, EMPTY_LIVE_STATE, never)).toMatchObject({ rule: 'stable', chosen: 'mid', canary: { name: 'diff-42', arm: 'control' } });
+    expect(evaluate(all, f, EMPTY_LIVE_STATE, noDraws)).toMatchObject({ rule: 'canary:diff-42', chosen: 'cheap', canary: { name: 'diff-42', arm: 'canary' } });
+    expect(evaluate(none, f, EMPTY_LIVE_STATE, noDraws)).toMatchObject({ rule: 'stable', chosen: 'mid', canary: { name: 'diff-42', arm: 'control' } });
   });
 
   it('keeps a tenant and user on one arm across evaluations and freshly compiled instances', () => {
@@ -278,7 +274,7 @@ describe('evaluate: canary', () => {
       const p = compile(doc(share));
       let canary = 0;
       const users = 20_000;
-      for (let u = 0; u < users; u++) if (arm(evaluate(p, features({ tenant: 'acme', user: `user-${u}` }), EMPTY_LIVE_STATE, never)) === 'canary') canary++;
+      for (let u = 0; u < users; u++) if (arm(evaluate(p, features({ tenant: 'acme', user: `user-${u}` }), EMPTY_LIVE_STATE, noDraws)) === 'canary') canary++;
       expect(Math.abs(canary / users - share)).toBeLessThan(0.02);
     }
   });
@@ -286,7 +282,7 @@ describe('evaluate: canary', () => {
   it('hashes only the configured sticky keys', () => {
     const p = compile(doc(0.5, ['tenant']));
     for (let t = 0; t < 50; t++) {
-      const arms = new Set(Array.from({ length: 30 }, (_, u) => arm(evaluate(p, features({ tenant: `tenant-${t}`, user: `u-${u}` }), EMPTY_LIVE_STATE, never))));
+      const arms = new Set(Array.from({ length: 30 }, (_, u) => arm(evaluate(p, features({ tenant: `tenant-${t}`, user: `u-${u}` }), EMPTY_LIVE_STATE, noDraws))));
       expect(arms.size).toBe(1);
     }
   });
@@ -307,7 +303,7 @@ describe('evaluate: canary', () => {
     const p = compile({
       defaultRoute: { rules: [{ name: 'stable', target: { candidates: ['mid'] } }], fallback: { models: ['premium'] }, canary: { name: 'c', share: 1, target: { candidates: ['cheap'] } } },
     });
-    expect(evaluate(p, features({ user: 'u' }), liveState({ cheap: { available: false, breaker: 'open' } }), never)).toMatchObject({
+    expect(evaluate(p, features({ user: 'u' }), liveState({ cheap: { available: false, breaker: 'open' } }), noDraws)).toMatchObject({
       rule: 'canary:c',
       chosen: 'premium',
       targetEmpty: true,

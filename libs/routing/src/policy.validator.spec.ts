@@ -40,8 +40,8 @@ describe('validatePolicy', () => {
   it('expands a route given as a list: the first available, falling back down the list', () => {
     const r = validatePolicy({ defaultRoute: 'mid', routes: { support: ['premium', 'mid', 'cheap'] } }, catalog());
     if (!r.ok) throw new Error(JSON.stringify(r.issues));
-    expect(r.policy.routes['support']!.rules).toEqual([{ name: 'default', target: { candidates: ['premium', 'mid', 'cheap'], filters: [], select: { kind: 'first' } } }]);
-    expect(r.policy.routes['support']!.fallback).toEqual({ models: ['mid', 'cheap'], on: [...DEFAULT_FALLBACK_ON] });
+    expect(r.policy.routes['support'].rules).toEqual([{ name: 'default', target: { candidates: ['premium', 'mid', 'cheap'], filters: [], select: { kind: 'first' } } }]);
+    expect(r.policy.routes['support'].fallback).toEqual({ models: ['mid', 'cheap'], on: [...DEFAULT_FALLBACK_ON] });
   });
 
   it('reports unknown models wherever they appear, with dotted paths', () => {
@@ -70,8 +70,8 @@ describe('validatePolicy', () => {
   it('rejects an embedding model in a chat route and a chat model in the embedding route', () => {
     const found = issuesOf({ defaultRoute: route('mid', 'embed-small'), embeddingRoute: 'mid' });
     expect(found.map((i) => i.path)).toEqual(['defaultRoute.rules.0.target.candidates.1', 'embeddingRoute.rules.0.target.candidates.0']);
-    expect(found[0]!.message).toMatch(/^model "embed-small" is an? embedding model; this route serves chat requests$/);
-    expect(found[1]!.message).toMatch(/^model "mid" is an? chat model; this route serves embedding requests$/);
+    expect(found[0].message).toMatch(/^model "embed-small" is an? embedding model; this route serves chat requests$/);
+    expect(found[1].message).toMatch(/^model "mid" is an? chat model; this route serves embedding requests$/);
     expect(validatePolicy({ defaultRoute: 'mid', embeddingRoute: 'embed-small' }, catalog()).ok).toBe(true);
   });
 

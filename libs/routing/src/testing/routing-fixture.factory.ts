@@ -3,7 +3,7 @@ import type { DeploymentSnapshot, LiveState } from '../live-state.js';
 import { buildCatalog, type CatalogModel, type ModelCatalog } from '../model-catalog.js';
 import { type CompiledPolicy, compilePolicy } from '../policy.compiler.js';
 import { validatePolicy } from '../policy.validator.js';
-import type { RequestFeatures } from '../request-features.js';
+import type { RequestFeatures, Rng } from '../request-features.js';
 
 /** Spec-only builders: catalogs, live snapshots and features as plain data. */
 
@@ -78,4 +78,9 @@ export const tally = (values: Iterable<string | undefined>): Map<string | undefi
   const counts = new Map<string | undefined, number>();
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
   return counts;
+};
+
+/** The rng for decisions that must not draw a random number: a draw fails the spec. */
+export const noDraws: Rng = () => {
+  throw new Error('this decision must not draw a random number');
 };
