@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig, ConfigModule, modelCatalogOf } from '@switc
 import { type DatabaseHandle, PolicyVersionRepository, SpanRepository } from '@switchyard/db';
 import type { Redis } from 'ioredis';
 import { AdminKeyGuard } from './admin/admin-key.guard.js';
+import { DeploymentsAdminController } from './admin/deployments-admin.controller.js';
 import { PolicyAdminController } from './admin/policy-admin.controller.js';
 import { PolicyAdminService } from './admin/policy-admin.service.js';
 import { ADMIN_KEY, POLICY_CATALOG, POLICY_ENVIRONMENT, POLICY_PUBLISHER } from './admin/policy-admin.tokens.js';
@@ -37,7 +38,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [ConfigModule.forRoot(config), ProvidersModule],
-      controllers: [ChatCompletionsController, EmbeddingsController, ModelsController, HealthController, PolicyAdminController],
+      controllers: [ChatCompletionsController, EmbeddingsController, ModelsController, HealthController, PolicyAdminController, DeploymentsAdminController],
       providers: [
         { provide: DATABASE, useValue: infra.database },
         { provide: REDIS_CLIENT, useValue: infra.redis },

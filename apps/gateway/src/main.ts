@@ -9,6 +9,9 @@ runProcess('gateway', async (config, infra) => {
   redis.on('error', (e: Error) => new Logger('Redis').warn(e.message));
   const app = await createGatewayApp(config, { database: infra.database, redis });
   await app.listen({ port: config.port, host: config.host });
+  if (config.admin.generated) {
+    new Logger('Gateway').warn(`SWITCHYARD_ADMIN_KEY is not set; this process's admin key is ${config.admin.key} (development only)`);
+  }
   new Logger('Gateway').log(`listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port} (config ${config.configPath})`);
   return {
     close: async () => {
