@@ -30,6 +30,8 @@ export interface GatewayHarness {
   anthropic: FakeUpstream;
   /** Serves slow-model: a long stream with pauses, for aborts. */
   slow: FakeUpstream;
+  /** The `pool` option's models, each with its own fake upstream. */
+  pool: ReadonlyMap<string, FakeUpstream>;
   config: AppConfig;
   spans: SpanRepository;
   waitForSpan(spanId: string, timeoutMs?: number): Promise<SpanRow>;
@@ -59,6 +61,8 @@ export interface HarnessOptions {
   environment?: string;
   /** Where the gateway's pool connects, e.g. through a TCP proxy a test can pause. Default: the test database. */
   databaseUrl?: string;
+  /** Extra chat model ids, each served by its own fake OpenAI upstream (provider `fake-<id>`), for routes that spread traffic. */
+  pool?: string[];
 }
 
 /** The real gateway app, in-process on a loopback port, against real fake upstreams, Postgres and Redis. */
@@ -69,6 +73,8 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
     startFakeAnthropicUpstream(options.upstream),
     startFakeOpenAiUpstream({ chunkDelayMs: 40, text: Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ') }),
   ]);
+  const pool = new Map<string, FakeUpstream>();
+  for (const id of options.pool ?? []) pool.set(id, await startFakeOpenAiUpstream(options.upstream));
   const timeouts = { connectMs: 1_000, firstByteMs: options.firstByteMs ?? 1_500, totalMs: 20_000 };
   const file = {
     server: { host: '127.0.0.1', bodyLimitBytes: options.bodyLimitBytes ?? 256 * 1024 },
@@ -79,6 +85,7 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
       { name: 'fake-anthropic', protocol: 'anthropic', baseUrl: anthropic.url, apiKeyEnv: 'FAKE_PROVIDER_KEY', timeouts },
       { name: 'fake-slow', protocol: 'openai', baseUrl: slow.url, apiKeyEnv: 'FAKE_PROVIDER_KEY', timeouts },
       { name: 'nowhere', protocol: 'openai', baseUrl: `http://127.0.0.1:${await closedPort()}/v1`, apiKeyEnv: 'FAKE_PROVIDER_KEY', timeouts },
+      ...[...pool].map(([id, upstream]) => ({ name: `fake-${id}`, protocol: 'openai', baseUrl: upstream.url, apiKeyEnv: 'FAKE_PROVIDER_KEY', timeouts })),
     ],
     models: [
       { id: 'gpt-a', provider: 'fake-a', upstreamModel: 'upstream-gpt-a', pricing: { inputUsdPerMTok: 2, outputUsdPerMTok: 8 } },
@@ -87,6 +94,7 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
       { id: 'slow-model', provider: 'fake-slow', pricing: { inputUsdPerMTok: 1, outputUsdPerMTok: 1 } },
       { id: 'dead-model', provider: 'nowhere', pricing: { inputUsdPerMTok: 1, outputUsdPerMTok: 1 } },
       { id: 'embed', provider: 'fake-a', kind: 'embedding', pricing: { inputUsdPerMTok: 0.02 } },
+      ...[...pool.keys()].map((id) => ({ id, provider: `fake-${id}`, pricing: { inputUsdPerMTok: 1, outputUsdPerMTok: 1 } })),
     ],
     workloads: [{ name: 'with-fallback' }, { name: 'dead-first' }],
     ...(options.liveState ? { liveState: options.liveState } : {}),
@@ -131,6 +139,7 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
     upstreamB,
     anthropic,
     slow,
+    pool,
     config,
     spans,
     async waitForSpan(spanId, timeoutMs = 1_000) {
@@ -146,7 +155,7 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
       await app.close();
       redis.disconnect();
       await database.close();
-      await Promise.all([upstreamA.close(), upstreamB.close(), anthropic.close(), slow.close()]);
+      await Promise.all([upstreamA.close(), upstreamB.close(), anthropic.close(), slow.close(), ...[...pool.values()].map((u) => u.close())]);
     },
   };
 }

@@ -10,6 +10,8 @@ export interface RecordedRequest {
   headers: IncomingHttpHeaders;
   /** Parsed JSON body; the raw text when it was not JSON; undefined when empty. */
   body: unknown;
+  /** Epoch ms when the body had been read, i.e. when the fake decided how to answer. */
+  receivedAt: number;
 }
 
 /**
@@ -93,7 +95,8 @@ export async function startFakeServer(protocol: FakeProtocol, options: FakeUpstr
       inFlight--;
       if (!res.writableFinished && !droppedByUs) aborted++;
     });
-    const recorded: RecordedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body: await readBody(req) };
+    const body = await readBody(req);
+    const recorded: RecordedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body, receivedAt: Date.now() };
     requests.push(recorded);
     const behaviour = queue.shift() ?? respond?.(recorded) ?? { kind: 'ok' };
     const drop = (): void => {
