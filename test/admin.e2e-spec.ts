@@ -20,7 +20,7 @@ describe('admin API over real HTTP', () => {
       headers: { ...(key !== null && { authorization: `Bearer ${key}` }), ...(body !== undefined && { 'content-type': 'application/json' }), 'x-switchyard-actor': 'e2e' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return { status: res.status, json: (await res.json()) as unknown };
+    return { status: res.status, json: (await res.json()) };
   };
 
   const servedBy = async (): Promise<{ model: string | null; version: string | null }> => {

@@ -5,8 +5,7 @@ import { type DatabaseHandle, PolicyVersionRepository, SpanRepository } from '@s
 import type { Redis } from 'ioredis';
 import { AdminKeyGuard } from './admin/admin-key.guard.js';
 import { DeploymentsAdminController } from './admin/deployments-admin.controller.js';
-import { PolicyAdminController } from './admin/policy-admin.controller.js';
-import { PolicyAdminService } from './admin/policy-admin.service.js';
+import { PolicyAdminModule } from './admin/policy-admin.module.js';
 import { ADMIN_KEY, POLICY_CATALOG, POLICY_ENVIRONMENT, POLICY_PUBLISHER } from './admin/policy-admin.tokens.js';
 import { ChatCompletionsController } from './chat-completions/chat-completions.controller.js';
 import { ChatCompletionsService } from './chat-completions/chat-completions.service.js';
@@ -21,6 +20,7 @@ import { ModelsController } from './models/models.controller.js';
 import { ProvidersModule } from './providers/providers.module.js';
 import { ActivePolicy } from './routing/active-policy.service.js';
 import { DeploymentStateService, LIVE_STATE_OPTIONS, type LiveStateOptions } from './routing/live/deployment-state.service.js';
+import { RedisPolicyPublisher } from './routing/policy-notice.publisher.js';
 import { PolicySync } from './routing/policy-sync.service.js';
 import { RouteResolver } from './routing/route-resolver.service.js';
 import { SpanWriter } from './spans/span-writer.service.js';
@@ -37,8 +37,20 @@ export class GatewayModule {
   static forRoot(config: AppConfig, infra: GatewayInfra): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [ConfigModule.forRoot(config), ProvidersModule],
-      controllers: [ChatCompletionsController, EmbeddingsController, ModelsController, HealthController, PolicyAdminController, DeploymentsAdminController],
+      imports: [
+        ConfigModule.forRoot(config),
+        ProvidersModule,
+        PolicyAdminModule.register({
+          providers: [
+            { provide: ADMIN_KEY, useValue: config.admin.key },
+            { provide: POLICY_CATALOG, useValue: modelCatalogOf(config) },
+            { provide: POLICY_ENVIRONMENT, useValue: config.environment },
+            { provide: POLICY_PUBLISHER, useValue: new RedisPolicyPublisher(infra.redis, config.redisPrefix) },
+            { provide: PolicyVersionRepository, useValue: new PolicyVersionRepository(infra.database.db) },
+          ],
+        }),
+      ],
+      controllers: [ChatCompletionsController, EmbeddingsController, ModelsController, HealthController, DeploymentsAdminController],
       providers: [
         { provide: DATABASE, useValue: infra.database },
         { provide: REDIS_CLIENT, useValue: infra.redis },
@@ -56,11 +68,7 @@ export class GatewayModule {
         ActivePolicy,
         PolicySync,
         { provide: ADMIN_KEY, useValue: config.admin.key },
-        { provide: POLICY_CATALOG, useValue: modelCatalogOf(config) },
-        { provide: POLICY_ENVIRONMENT, useValue: config.environment },
-        { provide: POLICY_PUBLISHER, useExisting: PolicySync },
         AdminKeyGuard,
-        PolicyAdminService,
         RouteResolver,
         UpstreamDispatcher,
         CallTracer,

@@ -5,9 +5,9 @@ import { policyDocumentSchema } from '@switchyard/contracts';
 import { type ActivePolicyVersion, PolicyVersionRepository } from '@switchyard/db';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { PolicyPublisher } from '../admin/policy-admin.tokens.js';
 import { REDIS_CLIENT } from '../infra/infra.tokens.js';
 import { ActivePolicy } from './active-policy.service.js';
+import { policyChannel } from './policy-notice.publisher.js';
 
 /** Who seeds versions from the config file; such versions follow the file when it changes. */
 export const CONFIG_AUTHOR = 'config';
@@ -21,10 +21,10 @@ const digest = (document: unknown): string => createHash('sha256').update(JSON.s
 /**
  * Keeps ActivePolicy on this environment's active version. At boot it loads the active version
  * (seeding one from the config file when there is none); afterwards it follows activations
- * announced over Redis pub/sub, and polls the pointer as a safety net.
+ * announced over Redis pub/sub (RedisPolicyPublisher), and polls the pointer as a safety net.
  */
 @Injectable()
-export class PolicySync implements OnModuleInit, OnApplicationShutdown, PolicyPublisher {
+export class PolicySync implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(PolicySync.name);
   private subscriber?: Redis;
   private poller?: NodeJS.Timeout;
@@ -39,7 +39,7 @@ export class PolicySync implements OnModuleInit, OnApplicationShutdown, PolicyPu
   ) {}
 
   get channel(): string {
-    return `${this.config.redisPrefix}:policy:${this.config.environment}`;
+    return policyChannel(this.config.redisPrefix, this.config.environment);
   }
 
   async onModuleInit(): Promise<void> {
@@ -60,11 +60,6 @@ export class PolicySync implements OnModuleInit, OnApplicationShutdown, PolicyPu
     clearInterval(this.poller);
     this.subscriber?.disconnect();
     await this.chain;
-  }
-
-  /** Announces an activation to every gateway of the environment (this one included). */
-  async published(environment: string, versionId: string): Promise<void> {
-    await this.redis.publish(`${this.config.redisPrefix}:policy:${environment}`, JSON.stringify({ versionId }));
   }
 
   /** Loads the active pointer and installs it if it moved. */
