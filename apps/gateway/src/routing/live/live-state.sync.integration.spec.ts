@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { loadTestEnv } from '@switchyard/config';
 import { Redis } from 'ioredis';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeploymentStateService } from './deployment-state.service.js';
 import { LiveStateSync } from './live-state.sync.service.js';
 
@@ -74,6 +74,7 @@ describe('LiveStateSync over Redis', () => {
   it('keeps the other instance off a deployment whose breaker tripped here, within a second', async () => {
     const a = await instance('a');
     const b = await instance('b');
+    const forcedOnA = vi.spyOn(a.state, 'forceOpen');
     trip(a.state, 'gpt-x');
     expect(a.state.get('gpt-x')?.available).toBe(false);
 
@@ -82,7 +83,10 @@ describe('LiveStateSync over Redis', () => {
     expect(b.state.begin('gpt-x')).toBeUndefined();
     const [details] = b.state.all();
     expect(details?.breaker.reopensAt).toBe(now + 30_000);
-    // The sender ignores its own message: one open, not a second forced one.
+    // The sender ignores its own message. A later message on the same connection proves A has read it.
+    await a.redis.publish(channel, JSON.stringify({ instance: 'c', model: 'marker', kind: 'cooldown', until: now + 1_000 }));
+    await until(() => a.state.get('marker') !== undefined, 1_000);
+    expect(forcedOnA).not.toHaveBeenCalled();
     expect(a.state.all()[0]?.breaker.opens).toBe(1);
     expect(b.logger.warnings).toEqual([]);
   });
