@@ -59,6 +59,9 @@ describe('compileCondition: operators', () => {
     expect(on({ feature: 'metadata.beta', op: 'eq', value: true })).toBe(true);
     expect(on({ feature: 'metadata.beta', op: 'eq', value: false })).toBe(false);
     expect(on({ feature: 'header.x-budget', op: 'eq', value: 0.25 })).toBe(true);
+    expect(holds({ feature: 'metadata.n', op: 'eq', value: 1_000 }, { metadata: { n: '1e3' } })).toBe(true);
+    expect(holds({ feature: 'header.x-n', op: 'eq', value: 7 }, { headers: { 'x-n': '7.0' } })).toBe(true);
+    expect(holds({ feature: 'header.x-n', op: 'in', value: [0.5, 7] }, { headers: { 'x-n': '07' } })).toBe(true);
     expect(on({ feature: 'input_tokens', op: 'eq', value: '1200' })).toBe(true);
     expect(on({ feature: 'tenant', op: 'eq', value: 'ACME' })).toBe(false);
     expect(on({ feature: 'metadata.missing', op: 'eq', value: '' })).toBe(false);

@@ -101,7 +101,7 @@ describe('evaluate: rules', () => {
           ],
         },
       },
-      quality: { support: { premium: 0.9 }, '*': { mid: 0.8, premium: 0.7, frontier: 0.85 } },
+      quality: { support: { premium: 0.9, mid: 0.5 }, '*': { mid: 0.8, premium: 0.7, frontier: 0.85 } },
     });
     const ranked = (tier: string) => evaluate(q, features({ workloadHeader: 'support', metadata: { tier } }), EMPTY_LIVE_STATE, noDraws).ranked;
     expect(ranked('vip')).toEqual([
@@ -112,7 +112,7 @@ describe('evaluate: rules', () => {
     expect(ranked('std')).toEqual([
       { model: 'premium', score: 0.9 },
       { model: 'frontier', score: 0.85 },
-      { model: 'mid', score: 0.8 },
+      { model: 'mid', score: 0.5 },
     ]);
   });
 

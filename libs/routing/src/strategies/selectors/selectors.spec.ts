@@ -105,6 +105,11 @@ describe('weighted', () => {
     expect(evaluate(p, features(), EMPTY_LIVE_STATE, () => 0.9999999).chosen).toBe('premium');
   });
 
+  it('orders fallbacks of equal weight as listed', () => {
+    const q = singleTarget({ candidates: ['mid', 'cheap', 'premium', 'budget'], select: { kind: 'weighted', weights: { mid: 1, cheap: 1, premium: 1, budget: 5 } } });
+    expect(evaluate(q, features(), EMPTY_LIVE_STATE, () => 0.99)).toMatchObject({ chosen: 'budget', fallbacks: ['mid', 'cheap', 'premium'] });
+  });
+
   it('serves a zero-weight candidate, in listed order, only when every weighted one is unavailable', () => {
     const d = evaluate(p, features(), liveState({ cheap: down, mid: down, premium: down }), noDraws);
     expect(d).toMatchObject({ chosen: 'budget', ranked: [{ model: 'budget', score: 0 }] });
