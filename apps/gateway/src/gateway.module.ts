@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig, ConfigModule, modelCatalogOf } from '@switchyard/config';
@@ -19,7 +20,11 @@ import { DATABASE, REDIS_CLIENT } from './infra/infra.tokens.js';
 import { ModelsController } from './models/models.controller.js';
 import { ProvidersModule } from './providers/providers.module.js';
 import { ActivePolicy } from './routing/active-policy.service.js';
+import { healthProbeOptions } from './routing/health-probe.targets.js';
 import { DeploymentStateService, LIVE_STATE_OPTIONS, type LiveStateOptions } from './routing/live/deployment-state.service.js';
+import { HEALTH_PROBE_OPTIONS, HealthProbeService } from './routing/live/health-probe.service.js';
+import { LIVE_STATE_SYNC_OPTIONS, LiveStateSync } from './routing/live/live-state.sync.service.js';
+import { ProviderRegistry } from './providers/provider.registry.js';
 import { RedisPolicyPublisher } from './routing/policy-notice.publisher.js';
 import { PolicySync } from './routing/policy-sync.service.js';
 import { RouteResolver } from './routing/route-resolver.service.js';
@@ -65,6 +70,11 @@ export class GatewayModule {
         { provide: LIVE_STATE_OPTIONS, useValue: liveStateOptions(config) },
         DeploymentStateService,
         { provide: DEPLOYMENT_HEALTH, useExisting: DeploymentStateService },
+        // Unique per process, so an instance ignores its own announcements.
+        { provide: LIVE_STATE_SYNC_OPTIONS, useValue: { channel: `${config.redisPrefix}:live-state:${config.environment}`, instanceId: randomUUID() } },
+        LiveStateSync,
+        { provide: HEALTH_PROBE_OPTIONS, useFactory: (registry: ProviderRegistry) => healthProbeOptions(config, registry), inject: [ProviderRegistry] },
+        HealthProbeService,
         ActivePolicy,
         PolicySync,
         { provide: ADMIN_KEY, useValue: config.admin.key },
