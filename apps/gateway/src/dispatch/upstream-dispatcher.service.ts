@@ -189,7 +189,9 @@ export class UpstreamDispatcher {
     }
     const sentAt = performance.now();
     try {
-      const result = await call(target, signal);
+      const answered = await call(target, signal);
+      // A stream counts as served only once its first chunk arrived: until then nothing has reached the client, so a failure can still fall back.
+      const result = (answered.kind === 'stream' ? await primeStream(answered) : answered) as R;
       attempts.push({ ...base, latencyMs: round(performance.now() - sentAt), status: result.status });
       return { kind: 'ok', result, target, lease, sentAt };
     } catch (err) {
@@ -217,6 +219,27 @@ export class UpstreamDispatcher {
 export function backoffMs(retry: number, baseMs: number, maxMs: number, retryAfterMs: number | undefined, rng: () => number = Math.random): number | undefined {
   if (retryAfterMs !== undefined) return retryAfterMs <= maxMs ? retryAfterMs : undefined;
   return Math.round(rng() * Math.min(maxMs, baseMs * 2 ** retry));
+}
+
+/** Waits for a stream's first chunk (rejecting as the stream would), then hands back the whole stream. */
+async function primeStream(result: StreamResult): Promise<StreamResult> {
+  const iterator = result.chunks[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  async function* replay(): AsyncGenerator<Uint8Array, void, undefined> {
+    try {
+      if (first.done) return;
+      yield first.value;
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    } finally {
+      // An early stop (client gone, race lost) must reach the upstream body, which aborts the request.
+      await iterator.return?.();
+    }
+  }
+  return { ...result, chunks: replay() };
 }
 
 async function drain(result: StreamResult): Promise<void> {

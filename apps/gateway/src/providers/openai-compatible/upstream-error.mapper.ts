@@ -108,11 +108,15 @@ export class UpstreamErrorMapper {
     });
   }
 
-  /** Our own total deadline (provider.timeouts.totalMs) passed. */
-  deadline(target: CallTarget, afterFirstByte: boolean): UpstreamError {
+  /** One of our own deadlines passed: the whole call's (totalMs) or the wait for response headers (firstByteMs). */
+  deadline(target: CallTarget, afterFirstByte: boolean, which: 'total' | 'first_byte' = 'total'): UpstreamError {
+    const { totalMs, firstByteMs } = target.provider.timeouts;
     return new UpstreamError({
       errorClass: 'timeout',
-      message: `${target.provider.name}: upstream exceeded the ${target.provider.timeouts.totalMs} ms deadline`,
+      message:
+        which === 'first_byte'
+          ? `${target.provider.name}: upstream sent no response within the ${firstByteMs} ms first-byte timeout`
+          : `${target.provider.name}: upstream exceeded the ${totalMs} ms deadline`,
       provider: target.provider.name,
       model: target.model.id,
       afterFirstByte,

@@ -45,7 +45,7 @@ export class UpstreamHttpClient {
     const { provider } = target;
     req.signal.throwIfAborted();
     const base = this.base(provider);
-    const lifetime = new CallLifetime(req.signal, provider.timeouts.totalMs);
+    const lifetime = new CallLifetime(req.signal, provider.timeouts.totalMs, provider.timeouts.firstByteMs);
     try {
       const res = await this.pool(provider, base.origin).request({
         method: 'POST',
@@ -53,10 +53,12 @@ export class UpstreamHttpClient {
         headers: req.headers,
         body: req.body,
         signal: lifetime.signal,
-        headersTimeout: provider.timeouts.firstByteMs,
+        // Our own timer enforces firstByteMs precisely (undici's runs on a ~500 ms tick); this is only a backstop.
+        headersTimeout: provider.timeouts.firstByteMs + 1_000,
         // Idle gap between body chunks: a stream that stalls this long is as dead as one that never started.
         bodyTimeout: provider.timeouts.firstByteMs,
       });
+      lifetime.headersArrived();
       const body = res.body as Readable;
       if (res.statusCode >= 200 && res.statusCode < 300) {
         return new UpstreamResponse(res.statusCode, res.headers, body, target, lifetime, this.errors);
@@ -146,24 +148,35 @@ export class UpstreamResponse {
   }
 }
 
-/** Links the caller's signal and our total deadline into the one signal undici sees. */
+/** Links the caller's signal, the first-byte timeout and our total deadline into the one signal undici sees. */
 class CallLifetime {
   private readonly controller = new AbortController();
   private readonly timer: NodeJS.Timeout;
-  private deadlinePassed = false;
+  private firstByteTimer?: NodeJS.Timeout;
+  private deadlinePassed: 'total' | 'first_byte' | undefined;
   private readonly onCallerAbort = (): void => this.controller.abort(this.caller.reason);
 
   constructor(
     private readonly caller: AbortSignal,
     totalMs: number,
+    firstByteMs: number,
   ) {
     caller.addEventListener('abort', this.onCallerAbort, { once: true });
-    // A cleared setTimeout, not AbortSignal.timeout(): the latter keeps a timer alive per call until it fires.
-    this.timer = setTimeout(() => {
-      this.deadlinePassed = true;
-      this.controller.abort(new Error('upstream deadline passed'));
-    }, totalMs);
+    // Cleared setTimeouts, not AbortSignal.timeout(): the latter keeps a timer alive per call until it fires.
+    this.timer = setTimeout(() => this.expire('total'), totalMs);
     this.timer.unref();
+    this.firstByteTimer = setTimeout(() => this.expire('first_byte'), firstByteMs);
+    this.firstByteTimer.unref();
+  }
+
+  headersArrived(): void {
+    clearTimeout(this.firstByteTimer);
+    this.firstByteTimer = undefined;
+  }
+
+  private expire(which: 'total' | 'first_byte'): void {
+    this.deadlinePassed ??= which;
+    this.controller.abort(new Error(`upstream ${which === 'total' ? 'deadline' : 'first-byte timeout'} passed`));
   }
 
   get signal(): AbortSignal {
@@ -172,13 +185,14 @@ class CallLifetime {
 
   end(): void {
     clearTimeout(this.timer);
+    clearTimeout(this.firstByteTimer);
     this.caller.removeEventListener('abort', this.onCallerAbort);
   }
 
   failure(err: unknown, target: CallTarget, errors: UpstreamErrorMapper, afterFirstByte: boolean): unknown {
     // The caller decided to stop: not an upstream fault, so it is not classified.
     if (this.caller.aborted) return this.caller.reason;
-    if (this.deadlinePassed) return errors.deadline(target, afterFirstByte);
+    if (this.deadlinePassed) return errors.deadline(target, afterFirstByte, this.deadlinePassed);
     return errors.fromTransport(target, err, afterFirstByte);
   }
 }
