@@ -48,7 +48,7 @@ describe('loadConfig', () => {
     ['an unknown protocol', valid.replace('protocol: openai', 'protocol: grpc'), 'providers.0.protocol'],
     ['a model on an unknown provider', valid.replace('provider: up,', 'provider: nope,'), 'models.0.provider: unknown provider "nope"'],
     ['a route to an unknown model', valid.replace('defaultRoute: m1', 'defaultRoute: m9'), 'routing.defaultRoute.rules.0.target.candidates.0: unknown model "m9"'],
-    ['an embedding model in a chat route', valid.replace('{ support: [m1] }', '{ support: [m1, e1] }'), 'routing.routes.support.rules.0.target.candidates.1: model "e1" is a embedding model'],
+    ['an embedding model in a chat route', valid.replace('{ support: [m1] }', '{ support: [m1, e1] }'), 'routing.routes.support.rules.0.target.candidates.1: model "e1" is an embedding model'],
     ['a malformed condition', valid.replace('{ support: [m1] }', '{ support: { rules: [{ name: a, when: { feature: input_tokens, op: lt, value: x }, target: { candidates: [m1] } }, { name: b, target: { candidates: [m1] } }] } }'), 'routing.routes.support.rules.0.when'],
     ['a bad health probe model', valid.replace('apiKeyEnv: UP_KEY }', 'apiKeyEnv: UP_KEY, healthProbe: { model: nope } }'), 'providers.0.healthProbe.model'],
     ['a negative price', valid.replace('inputUsdPerMTok: 1', 'inputUsdPerMTok: -1'), 'models.0.pricing.inputUsdPerMTok'],

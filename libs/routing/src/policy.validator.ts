@@ -24,7 +24,7 @@ export function validatePolicy(input: unknown, catalog: ModelCatalog): PolicyVal
   const checkModel = (id: string, kind: 'chat' | 'embedding', path: string): void => {
     const m = catalog.models.get(id);
     if (!m) issues.push({ path, message: `unknown model "${id}"` });
-    else if (m.kind !== kind) issues.push({ path, message: `model "${id}" is a ${m.kind} model; this route serves ${kind} requests` });
+    else if (m.kind !== kind) issues.push({ path, message: `model "${id}" is ${m.kind === 'embedding' ? 'an embedding' : 'a chat'} model; this route serves ${kind} requests` });
   };
   const checkTarget = (t: Target, kind: 'chat' | 'embedding', path: string): void => {
     t.candidates.forEach((id, i) => checkModel(id, kind, `${path}.candidates.${i}`));

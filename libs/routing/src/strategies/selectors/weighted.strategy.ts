@@ -11,7 +11,8 @@ export class WeightedSelector implements SelectorStrategy {
     const scores = (list: readonly CandidateView[]): number[] => list.map((c) => this.weights[c.model.id] ?? 0);
     if (total <= 0) return { ordered: [...candidates], scores: scores(candidates), legs: 1 };
     let r = ctx.rng() * total;
-    let chosen = candidates[candidates.length - 1];
+    // Float rounding can leave r at the very end: the last weighted candidate takes it, never a zero-weight one.
+    let chosen = candidates.findLast((c) => (this.weights[c.model.id] ?? 0) > 0) ?? candidates[0];
     for (const c of candidates) {
       const w = this.weights[c.model.id] ?? 0;
       if (r < w) {
