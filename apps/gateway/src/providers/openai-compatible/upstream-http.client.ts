@@ -58,11 +58,12 @@ export class UpstreamHttpClient {
         // Idle gap between body chunks: a stream that stalls this long is as dead as one that never started.
         bodyTimeout: provider.timeouts.firstByteMs,
       });
-      lifetime.headersArrived();
       const body = res.body as Readable;
+      // A 2xx stream keeps the first-byte timer running until its first body chunk (UpstreamResponse stops it).
       if (res.statusCode >= 200 && res.statusCode < 300) {
         return new UpstreamResponse(res.statusCode, res.headers, body, target, lifetime, this.errors);
       }
+      lifetime.firstByteArrived();
       const text = await readCapped(body, MAX_ERROR_BODY_BYTES);
       throw this.errors.fromHttp(target, res.statusCode, res.headers, text);
     } catch (err) {
@@ -116,6 +117,8 @@ export class UpstreamResponse {
 
   /** Whole body, for JSON answers. Nothing has reached the client yet, so failures stay before-first-byte. */
   async readAll(): Promise<Buffer> {
+    // For a whole-body answer the headers were the first byte.
+    this.lifetime.firstByteArrived();
     const chunks: Buffer[] = [];
     try {
       for await (const chunk of this.body as AsyncIterable<Buffer>) chunks.push(chunk);
@@ -133,7 +136,10 @@ export class UpstreamResponse {
    */
   async *chunks(): AsyncGenerator<Buffer, void, undefined> {
     try {
-      for await (const chunk of this.body as AsyncIterable<Buffer>) yield chunk;
+      for await (const chunk of this.body as AsyncIterable<Buffer>) {
+        this.lifetime.firstByteArrived();
+        yield chunk;
+      }
     } catch (err) {
       throw this.failure(err, true);
     } finally {
@@ -169,7 +175,8 @@ class CallLifetime {
     this.firstByteTimer.unref();
   }
 
-  headersArrived(): void {
+  firstByteArrived(): void {
+    if (this.firstByteTimer === undefined) return;
     clearTimeout(this.firstByteTimer);
     this.firstByteTimer = undefined;
   }
