@@ -63,6 +63,8 @@ export interface HarnessOptions {
   databaseUrl?: string;
   /** Extra chat model ids, each served by its own fake OpenAI upstream (provider `fake-<id>`), for routes that spread traffic. */
   pool?: string[];
+  /** `providers[].healthProbe` for every `pool` provider. */
+  healthProbe?: { intervalMs: number; timeoutMs: number; prompt?: string };
 }
 
 /** The real gateway app, in-process on a loopback port, against real fake upstreams, Postgres and Redis. */
@@ -85,7 +87,14 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
       { name: 'fake-anthropic', protocol: 'anthropic', baseUrl: anthropic.url, apiKeyEnv: 'FAKE_PROVIDER_KEY', timeouts },
       { name: 'fake-slow', protocol: 'openai', baseUrl: slow.url, apiKeyEnv: 'FAKE_PROVIDER_KEY', timeouts },
       { name: 'nowhere', protocol: 'openai', baseUrl: `http://127.0.0.1:${await closedPort()}/v1`, apiKeyEnv: 'FAKE_PROVIDER_KEY', timeouts },
-      ...[...pool].map(([id, upstream]) => ({ name: `fake-${id}`, protocol: 'openai', baseUrl: upstream.url, apiKeyEnv: 'FAKE_PROVIDER_KEY', timeouts })),
+      ...[...pool].map(([id, upstream]) => ({
+        name: `fake-${id}`,
+        protocol: 'openai',
+        baseUrl: upstream.url,
+        apiKeyEnv: 'FAKE_PROVIDER_KEY',
+        timeouts,
+        ...(options.healthProbe && { healthProbe: options.healthProbe }),
+      })),
     ],
     models: [
       { id: 'gpt-a', provider: 'fake-a', upstreamModel: 'upstream-gpt-a', pricing: { inputUsdPerMTok: 2, outputUsdPerMTok: 8 } },
