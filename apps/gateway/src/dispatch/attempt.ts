@@ -12,8 +12,10 @@ export interface Attempt {
   retry?: number;
   /** A leg of a race. */
   race?: boolean;
-  /** Aborted by the gateway: a race leg that lost. */
+  /** Aborted or dropped by the gateway: a race leg that lost. */
   cancelled?: boolean;
+  /** What a losing race leg cost: its usage when it finished anyway, else its prompt (estimated) at the input price. */
+  costUsd?: number;
   /** Not sent: the deployment's breaker refused it, or its context window is too small. */
   skipped?: 'breaker_open' | 'context_window';
 }

@@ -11,4 +11,6 @@ export interface DispatchPlan {
   fallbacks: CallTarget[];
   fallbackOn: ReadonlySet<FallbackTrigger>;
   retries: RetryPolicy;
+  /** Estimated prompt tokens, for what a cancelled race leg cost. */
+  inputTokens: number;
 }

@@ -40,7 +40,7 @@ class RaceLostError extends Error {
   }
 }
 
-type Try<R> = { kind: 'ok'; result: R; target: CallTarget; lease: DeploymentLease; sentAt: number } | { kind: 'failed'; error: UpstreamError } | { kind: 'skipped' } | { kind: 'cancelled' };
+type Try<R> = { kind: 'ok'; result: R; target: CallTarget; lease: DeploymentLease; sentAt: number; attempt: Attempt } | { kind: 'failed'; error: UpstreamError } | { kind: 'skipped' } | { kind: 'cancelled' };
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
 const CONTEXT_LENGTH = /context[_ ]length|context[_ ]window|maximum context|too many tokens|prompt is too long/i;
@@ -94,7 +94,7 @@ export class UpstreamDispatcher {
         return false;
       });
       if (eligible.length === 0) continue;
-      const outcome = eligible.length > 1 ? await this.race(eligible, signal, call, attempts) : await this.withRetries(eligible[0], plan, signal, call, attempts);
+      const outcome = eligible.length > 1 ? await this.race(eligible, plan.inputTokens, signal, call, attempts) : await this.withRetries(eligible[0], plan, signal, call, attempts);
       if (outcome.kind === 'ok') return { result: outcome.result, target: outcome.target, attempts, fallbackReason, lease: outcome.lease, sentAt: outcome.sentAt };
       if (outcome.kind !== 'failed') continue;
       lastError = outcome.error;
@@ -127,7 +127,13 @@ export class UpstreamDispatcher {
   }
 
   /** Sends to every leg at once; the first success wins and the rest are aborted. */
-  private race<R extends JsonResult | StreamResult>(legs: CallTarget[], signal: AbortSignal, call: (target: CallTarget, signal: AbortSignal) => Promise<R>, attempts: Attempt[]): Promise<Try<R>> {
+  private race<R extends JsonResult | StreamResult>(
+    legs: CallTarget[],
+    inputTokens: number,
+    signal: AbortSignal,
+    call: (target: CallTarget, signal: AbortSignal) => Promise<R>,
+    attempts: Attempt[],
+  ): Promise<Try<R>> {
     const controllers = legs.map(() => new AbortController());
     const onParentAbort = (): void => controllers.forEach((c) => c.abort(signal.reason));
     signal.addEventListener('abort', onParentAbort, { once: true });
@@ -142,8 +148,11 @@ export class UpstreamDispatcher {
             pending--;
             if (outcome.kind === 'ok') {
               if (settled) {
-                // Answered after the winner: nobody reads it, so drop it.
+                // Answered after the winner: nobody reads it, so drop it; it was still paid for.
                 outcome.lease.release();
+                const usage = outcome.result.stats.usage;
+                outcome.attempt.cancelled = true;
+                outcome.attempt.costUsd = usage ? usageCostUsd(leg, usage.inputTokens, usage.outputTokens) : usageCostUsd(leg, inputTokens, 0);
                 if (outcome.result.kind === 'stream') void drain(outcome.result);
                 return;
               }
@@ -179,7 +188,7 @@ export class UpstreamDispatcher {
     signal: AbortSignal,
     call: (target: CallTarget, signal: AbortSignal) => Promise<R>,
     attempts: Attempt[],
-    tags: { retry?: number; race?: boolean },
+    tags: { retry?: number; race?: boolean; inputTokens?: number },
   ): Promise<Try<R>> {
     const base = { model: target.model.id, provider: target.provider.name, ...(tags.retry ? { retry: tags.retry } : {}), ...(tags.race ? { race: true } : {}) };
     const lease = this.health.begin(target.model.id);
@@ -192,14 +201,16 @@ export class UpstreamDispatcher {
       const answered = await call(target, signal);
       // A stream counts as served only once its first chunk arrived: until then nothing has reached the client, so a failure can still fall back.
       const result = (answered.kind === 'stream' ? await primeStream(answered) : answered) as R;
-      attempts.push({ ...base, latencyMs: round(performance.now() - sentAt), status: result.status });
-      return { kind: 'ok', result, target, lease, sentAt };
+      const attempt: Attempt = { ...base, latencyMs: round(performance.now() - sentAt), status: result.status };
+      attempts.push(attempt);
+      return { kind: 'ok', result, target, lease, sentAt, attempt };
     } catch (err) {
       const latencyMs = round(performance.now() - sentAt);
       if (signal.aborted) {
         lease.release();
         if (signal.reason instanceof RaceLostError) {
-          attempts.push({ ...base, latencyMs, cancelled: true });
+          // The prompt was sent and processed; what it generated before the abort is unknown.
+          attempts.push({ ...base, latencyMs, cancelled: true, costUsd: usageCostUsd(target, tags.inputTokens ?? 0, 0) });
           return { kind: 'cancelled' };
         }
         throw err;
@@ -214,6 +225,9 @@ export class UpstreamDispatcher {
     }
   }
 }
+
+const usageCostUsd = (target: CallTarget, inputTokens: number, outputTokens: number): number =>
+  (inputTokens * target.model.pricing.inputUsdPerMTok + outputTokens * target.model.pricing.outputUsdPerMTok) / 1_000_000;
 
 /** Full-jitter exponential backoff, or Retry-After when the upstream gave one; undefined when that exceeds the cap. */
 export function backoffMs(retry: number, baseMs: number, maxMs: number, retryAfterMs: number | undefined, rng: () => number = Math.random): number | undefined {

@@ -79,6 +79,7 @@ export class RouteResolver {
       fallbacks: decision.fallbacks.map((id) => this.target(id)),
       fallbackOn: new Set(decision.fallbackOn),
       retries: decision.retries,
+      inputTokens: features.inputTokens,
     };
   }
 

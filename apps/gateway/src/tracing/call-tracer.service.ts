@@ -17,7 +17,7 @@ import {
 } from '@switchyard/telemetry';
 import { SpanWriter } from '../spans/span-writer.service.js';
 import type { CallRecord } from './call-record.js';
-import { costUsd, toSpanRow } from './span-row.builder.js';
+import { toSpanRow, totalCostUsd } from './span-row.builder.js';
 
 export interface CallSpan {
   readonly spanId: string;
@@ -87,7 +87,8 @@ export class CallTracer {
     if (stats?.finishReasons.length) span.setAttribute(ATTR_GEN_AI_RESPONSE_FINISH_REASONS, stats.finishReasons);
     if (stats?.usage) {
       span.setAttributes({ [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: stats.usage.inputTokens, [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: stats.usage.outputTokens });
-      if (r.target) span.setAttribute(SwitchyardAttr.COST_USD, costUsd(r.target, stats.usage));
+      const cost = totalCostUsd(r, stats.usage);
+      if (cost !== null) span.setAttribute(SwitchyardAttr.COST_USD, cost);
     }
     if (stats?.firstTokenAt !== undefined) span.setAttribute(SwitchyardAttr.TTFT_MS, Math.round(stats.firstTokenAt - r.startedPerf));
     if (r.status === 'error') {

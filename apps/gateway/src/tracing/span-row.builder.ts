@@ -8,6 +8,14 @@ import { assembleStreamedResponse } from './stream-assembler.js';
 export const costUsd = (target: CallTarget, usage: UpstreamUsage): number =>
   (usage.inputTokens * target.model.pricing.inputUsdPerMTok + usage.outputTokens * target.model.pricing.outputUsdPerMTok) / 1_000_000;
 
+/** The request's whole spend: the answer that served it plus any race legs it paid for and dropped; null when unknown. */
+export function totalCostUsd(r: Pick<CallRecord, 'target' | 'attempts'>, usage: UpstreamUsage | undefined): number | null {
+  const served = usage && r.target ? costUsd(r.target, usage) : undefined;
+  let dropped = 0;
+  for (const a of r.attempts) dropped += a.costUsd ?? 0;
+  return served === undefined ? (dropped > 0 ? dropped : null) : served + dropped;
+}
+
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 function parseResponse(bytes: CallRecord['responseBytes']): { response: unknown; deltaCount?: number } {
@@ -91,7 +99,7 @@ export function toSpanRow(ids: { spanId: string; traceId: string }, r: CallRecor
     stream: r.stream,
     inputTokens: usage?.inputTokens ?? null,
     outputTokens: usage?.outputTokens ?? null,
-    costUsd: usage && r.target ? costUsd(r.target, usage) : null,
+    costUsd: totalCostUsd(r, usage),
     finishReasons: r.stats?.finishReasons.length ? r.stats.finishReasons : null,
     redaction: r.redaction,
     requestBody,
