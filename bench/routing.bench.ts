@@ -2,7 +2,7 @@
 // same-run baselines. Prints one JSON report on stdout. See bench/README.md.
 import { cpus, loadavg } from 'node:os';
 import type { Condition, Filter, PolicyDocumentInput, RouteRule, Selector } from '@switchyard/contracts';
-import { buildCatalog, type CatalogModel, type DeploymentSnapshot, evaluate, type LiveState, type RequestFeatures, compilePolicy, validatePolicy } from '@switchyard/routing';
+import { buildCatalog, type CatalogModel, compilePolicy, type DeploymentSnapshot, evaluate, type LiveState, type RequestFeatures, seededRng, validatePolicy } from '@switchyard/routing';
 
 const CALLS = 200_000;
 const WARMUP = 50_000;
@@ -10,18 +10,8 @@ const CHUNK = 10_000;
 const FEATURE_POOL = 1_000;
 const TARGET_P99_US = 20;
 
-/** Builds the inputs reproducibly (mulberry32); `@switchyard/testing` is not imported, it loads the database helpers. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 0x1_0000_0000;
-  };
-}
-const rand = seeded(20_240_601);
+// The inputs are built reproducibly.
+const rand = seededRng(20_240_601);
 const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)];
 const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
 

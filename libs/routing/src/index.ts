@@ -7,3 +7,4 @@ export * from './policy.validator.js';
 export * from './request-features.js';
 export * from './routing-decision.js';
 export * from './sticky-hash.js';
+export * from './seeded-rng.js';

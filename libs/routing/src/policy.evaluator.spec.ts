@@ -1,5 +1,5 @@
 import { DEFAULT_FALLBACK_ON, type PolicyDocumentInput } from '@switchyard/contracts';
-import { seededRng } from '@switchyard/testing';
+import { seededRng } from './seeded-rng.js';
 import { describe, expect, it } from 'vitest';
 import { EMPTY_LIVE_STATE } from './live-state.js';
 import { evaluate, NoRouteError } from './policy.evaluator.js';

@@ -1,3 +1,2 @@
 export * from './fake-upstream/index.js';
 export * from './database/index.js';
-export * from './random/seeded-rng.js';

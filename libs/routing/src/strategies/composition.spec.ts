@@ -1,4 +1,4 @@
-import { seededRng } from '@switchyard/testing';
+import { seededRng } from '../seeded-rng.js';
 import { describe, expect, it } from 'vitest';
 import { EMPTY_LIVE_STATE } from '../live-state.js';
 import { evaluate } from '../policy.evaluator.js';

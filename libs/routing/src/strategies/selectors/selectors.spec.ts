@@ -1,4 +1,4 @@
-import { seededRng } from '@switchyard/testing';
+import { seededRng } from '../../seeded-rng.js';
 import { describe, expect, it } from 'vitest';
 import { type DeploymentSnapshot, EMPTY_LIVE_STATE, type LiveState } from '../../live-state.js';
 import type { CompiledPolicy } from '../../policy.compiler.js';

@@ -1,7 +1,7 @@
 /**
- * mulberry32: a small, fast 32-bit PRNG with a full 2^32 period. Deterministic per seed, so a
- * statistical test (a weighted split, a canary share) draws the same sequence on every run and
- * cannot flake.
+ * mulberry32: a small, fast 32-bit PRNG with a full 2^32 period. Deterministic per seed, so an
+ * offline replay of `evaluate` (or a statistical test of a weighted split) draws the same sequence
+ * on every run.
  */
 export function seededRng(seed: number): () => number {
   let a = seed >>> 0;
