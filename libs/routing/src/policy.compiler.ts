@@ -1,4 +1,4 @@
-import type { Canary, FallbackTrigger, PolicyDocument, RetryPolicy, Route, Target } from '@switchyard/contracts';
+import type { Canary, EvaluationSettings, FallbackTrigger, PolicyDocument, RetryPolicy, Route, Target } from '@switchyard/contracts';
 import { compileCondition, type Predicate } from './condition.compiler.js';
 import type { CatalogModel, ModelCatalog } from './model-catalog.js';
 import { createFilter, createSelector } from './strategies/strategy.registry.js';
@@ -25,6 +25,7 @@ export interface CompiledRoute {
   fallbackOn: readonly FallbackTrigger[];
   retries: RetryPolicy;
   canary?: { name: string; share: number; stickyKey: Canary['stickyKey']; target: CompiledTarget };
+  evaluation: EvaluationSettings;
 }
 
 /** A policy version made ready to evaluate: conditions as closures, strategies as instances, models resolved. */
@@ -62,7 +63,7 @@ function compileTarget(t: Target, catalog: ModelCatalog): CompiledTarget {
   };
 }
 
-function compileRoute(r: Route, catalog: ModelCatalog): CompiledRoute {
+function compileRoute(r: Route, catalog: ModelCatalog, evaluation: EvaluationSettings): CompiledRoute {
   return {
     rules: r.rules.map((rule) => ({
       name: rule.name,
@@ -74,12 +75,13 @@ function compileRoute(r: Route, catalog: ModelCatalog): CompiledRoute {
     fallbackOn: r.fallback.on,
     retries: r.retries,
     canary: r.canary && { name: r.canary.name, share: r.canary.share, stickyKey: r.canary.stickyKey, target: compileTarget(r.canary.target, catalog) },
+    evaluation: r.evaluation ?? evaluation,
   };
 }
 
 /** Compiles a validated policy. Call `validatePolicy` first: compilation assumes every model exists. */
 export function compilePolicy(document: PolicyDocument, catalog: ModelCatalog, version: string): CompiledPolicy {
-  const routes = new Map(Object.entries(document.routes).map(([name, r]) => [name, compileRoute(r, catalog)]));
+  const routes = new Map(Object.entries(document.routes).map(([name, r]) => [name, compileRoute(r, catalog, document.evaluation)]));
   const workloads = new Set<string>([document.defaultWorkload, ...catalog.workloads, ...routes.keys(), ...document.workloadRules.map((r) => r.workload)]);
   return {
     version,
@@ -89,8 +91,8 @@ export function compilePolicy(document: PolicyDocument, catalog: ModelCatalog, v
     workloadRules: document.workloadRules.map((r) => ({ when: compileCondition(r.when), workload: r.workload })),
     workloads,
     routes,
-    defaultRoute: compileRoute(document.defaultRoute, catalog),
-    embeddingRoute: document.embeddingRoute && compileRoute(document.embeddingRoute, catalog),
+    defaultRoute: compileRoute(document.defaultRoute, catalog, document.evaluation),
+    embeddingRoute: document.embeddingRoute && compileRoute(document.embeddingRoute, catalog, document.evaluation),
     quality: new Map(Object.entries(document.quality).map(([w, q]) => [w, new Map(Object.entries(q))])),
     expectedOutputTokens: document.expectedOutputTokens,
   };

@@ -61,6 +61,7 @@ describe('evaluate: workload resolution', () => {
       fallbacks: [],
       fallbackOn: [...DEFAULT_FALLBACK_ON],
       retries: { max: 0, baseMs: 200, maxMs: 5_000, on: ['rate_limited', 'server_error', 'connection'] },
+      evaluation: { sampleRate: 0.05, canarySampleRate: 1, rubric: 'helpfulness', shadow: { rate: 0, k: 1 } },
     });
   });
 
@@ -186,6 +187,7 @@ describe('evaluate: availability and fallback', () => {
       retries: { max: 2, baseMs: 200, maxMs: 5_000, on: ['rate_limited', 'server_error', 'connection'] },
       canary: undefined,
       targetEmpty: true,
+      evaluation: { sampleRate: 0.05, canarySampleRate: 1, rubric: 'helpfulness', shadow: { rate: 0, k: 1 } },
     });
   });
 

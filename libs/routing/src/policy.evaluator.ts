@@ -79,6 +79,7 @@ export function evaluate(policy: CompiledPolicy, f: RequestFeatures, live: LiveS
       fallbacks: [],
       fallbackOn: route?.fallbackOn ?? policy.defaultRoute.fallbackOn,
       retries: route?.retries ?? policy.defaultRoute.retries,
+      evaluation: route?.evaluation ?? policy.defaultRoute.evaluation,
     };
   }
   if (!route) throw new NoRouteError(f.operation);
@@ -156,5 +157,6 @@ export function evaluate(policy: CompiledPolicy, f: RequestFeatures, live: LiveS
     retries: route.retries,
     canary: arm && route.canary ? { name: route.canary.name, arm } : undefined,
     targetEmpty: targetEmpty || undefined,
+    evaluation: route.evaluation,
   };
 }

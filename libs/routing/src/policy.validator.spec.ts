@@ -26,6 +26,7 @@ describe('validatePolicy', () => {
         },
         routes: {},
         quality: {},
+        evaluation: { sampleRate: 0.05, canarySampleRate: 1, rubric: 'helpfulness', shadow: { rate: 0, k: 1 } },
         expectedOutputTokens: 256,
       },
     });

@@ -43,11 +43,13 @@ export function validatePolicy(input: unknown, catalog: ModelCatalog): PolicyVal
     });
     r.fallback.models.forEach((id, i) => checkModel(id, kind, `${path}.fallback.models.${i}`));
     if (r.canary) checkTarget(r.canary.target, kind, `${path}.canary.target`);
+    r.evaluation?.shadow.models?.forEach((id, i) => checkModel(id, kind, `${path}.evaluation.shadow.models.${i}`));
   };
 
   checkRoute(policy.defaultRoute, 'chat', 'defaultRoute');
   for (const [name, route] of Object.entries(policy.routes)) checkRoute(route, 'chat', `routes.${name}`);
   if (policy.embeddingRoute) checkRoute(policy.embeddingRoute, 'embedding', 'embeddingRoute');
+  policy.evaluation.shadow.models?.forEach((id, i) => checkModel(id, 'chat', `evaluation.shadow.models.${i}`));
   for (const [workload, scores] of Object.entries(policy.quality)) {
     for (const id of Object.keys(scores)) if (!catalog.models.has(id)) issues.push({ path: `quality.${workload}.${id}`, message: `unknown model "${id}"` });
   }

@@ -1,4 +1,4 @@
-import type { FallbackTrigger, RetryPolicy } from '@switchyard/contracts';
+import type { EvaluationSettings, FallbackTrigger, RetryPolicy } from '@switchyard/contracts';
 
 export type WorkloadSource = 'header' | 'key' | 'alias' | 'rule' | 'default';
 
@@ -33,4 +33,6 @@ export interface RoutingDecision {
   canary?: { name: string; arm: 'canary' | 'control' };
   /** Set when the target itself yielded nothing and the fallback chain served. */
   targetEmpty?: boolean;
+  /** How this workload's calls are sampled for judging and exploration. */
+  evaluation: EvaluationSettings;
 }

@@ -51,6 +51,34 @@ export const canarySchema = z
   .strict();
 export type Canary = z.infer<typeof canarySchema>;
 
+/**
+ * How a workload's live traffic is measured. Sampling is deterministic by span id, so a replay of
+ * the same spans samples the same ones.
+ */
+export const evaluationSettingsSchema = z
+  .object({
+    /** Share of live calls sent to the LLM judge. */
+    sampleRate: z.number().min(0).max(1).default(0.05),
+    /** Share of canary calls judged: a canary is measured more closely than the rest. */
+    canarySampleRate: z.number().min(0).max(1).default(1),
+    /** The judge rubric (a file under evals/rubrics, by name). */
+    rubric: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/).default('helpfulness'),
+    /** Counterfactual exploration: replay a share of the judged calls to other candidates, off the user's path. */
+    shadow: z
+      .object({
+        /** Share of judged calls that are also shadowed. */
+        rate: z.number().min(0).max(1).default(0),
+        /** At most this many other models per shadowed call. */
+        k: z.number().int().min(1).max(4).default(1),
+        /** Models to explore; default: every chat candidate the route names. */
+        models: z.array(modelId).optional(),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+export type EvaluationSettings = z.infer<typeof evaluationSettingsSchema>;
+
 const routeObjectSchema = z
   .object({
     rules: z.array(routeRuleSchema).min(1),
@@ -60,6 +88,8 @@ const routeObjectSchema = z
       .prefault({}),
     retries: retryPolicySchema.prefault({}),
     canary: canarySchema.optional(),
+    /** Overrides the policy's `evaluation` for this route's workloads. */
+    evaluation: evaluationSettingsSchema.optional(),
   })
   .strict()
   .superRefine((route, ctx) => {
@@ -107,6 +137,8 @@ export const policyDocumentSchema = z
     embeddingRoute: routeSchema.optional(),
     /** Estimated quality per workload and model; `*` applies to every workload. The optimizer publishes these. */
     quality: z.record(z.union([workloadName, z.literal('*')]), qualityMap).default({}),
+    /** Live sampling and exploration, for every route that sets none of its own. */
+    evaluation: evaluationSettingsSchema.prefault({}),
     /** Output tokens assumed when estimating a request's cost and `max_tokens` is not set. */
     expectedOutputTokens: z.number().int().positive().default(256),
   })
