@@ -143,7 +143,7 @@ export class UpstreamDispatcher {
       let lastFailure: Try<R> = { kind: 'skipped' };
       const done = (): void => signal.removeEventListener('abort', onParentAbort);
       legs.forEach((leg, i) => {
-        this.tryOnce(leg, controllers[i].signal, call, attempts, { race: true }).then(
+        this.tryOnce(leg, controllers[i].signal, call, attempts, { race: true, inputTokens }).then(
           (outcome) => {
             pending--;
             if (outcome.kind === 'ok') {
