@@ -114,9 +114,13 @@ export class UpstreamDispatcher {
     call: (target: CallTarget, signal: AbortSignal) => Promise<R>,
     attempts: Attempt[],
   ): Promise<Try<R>> {
+    let failure: Try<R> | undefined;
     for (let retry = 0; ; retry++) {
       const outcome = await this.tryOnce(target, signal, call, attempts, { retry });
+      // A retry its breaker refuses ends the retries on the failure before it: fallback and the client error key off that.
+      if (outcome.kind === 'skipped' && failure) return failure;
       if (outcome.kind !== 'failed') return outcome;
+      failure = outcome;
       const { error } = outcome;
       if (retry >= plan.retries.max || !plan.retries.on.includes(error.errorClass as (typeof plan.retries.on)[number])) return outcome;
       const delay = backoffMs(retry, plan.retries.baseMs, plan.retries.maxMs, error.retryAfterMs);
