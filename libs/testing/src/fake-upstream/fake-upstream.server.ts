@@ -21,6 +21,8 @@ export interface RecordedRequest {
 export type FakeBehaviour =
   /** Answer normally: text, a tool call when the request has tools, embeddings. */
   | { kind: 'ok' }
+  /** Answer normally after `ms`, unless the client has gone away by then (it counts as aborted). */
+  | { kind: 'delay'; ms: number }
   /** An HTTP error in the protocol's own error format; `code` becomes `error.code` (OpenAI) or `error.type` (Anthropic). */
   | { kind: 'error'; status: number; code?: string; message?: string; headers?: Record<string, string> }
   /** Never send response headers. */
@@ -105,6 +107,12 @@ export async function startFakeServer(protocol: FakeProtocol, options: FakeUpstr
     };
 
     if (behaviour.kind === 'hang') return;
+    if (behaviour.kind === 'delay') {
+      const gone = new AbortController();
+      res.once('close', () => gone.abort());
+      await sleep(behaviour.ms, undefined, { signal: gone.signal }).catch(() => undefined);
+      if (gone.signal.aborted || res.destroyed) return;
+    }
     if (behaviour.kind === 'drop-socket') return drop();
     if (behaviour.kind === 'error') {
       return sendJson(res, behaviour.status, protocol.errorBody(behaviour.status, behaviour.code, behaviour.message), behaviour.headers);

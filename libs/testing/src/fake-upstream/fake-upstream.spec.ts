@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadOpenAiSchemas, startFakeAnthropicUpstream, startFakeOpenAiUpstream, type FakeUpstream } from './index.js';
 
 const schemas = loadOpenAiSchemas();
@@ -80,6 +80,24 @@ describe('fake OpenAI upstream', () => {
     expect(second).toBeInstanceOf(OpenAI.BadRequestError);
     expect((second as InstanceType<typeof OpenAI.BadRequestError>).code).toBe('context_length_exceeded');
     upstream.setBehaviour(undefined);
+  });
+
+  it('answers a delayed call after the delay, and counts one whose client left first as aborted', async () => {
+    upstream.enqueue({ kind: 'delay', ms: 150 });
+    const started = performance.now();
+    const completion = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'Hi' }] });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(145);
+    expect(completion.choices[0].message.content).toBe('alpha beta gamma');
+
+    const aborted = upstream.abortedCount();
+    upstream.enqueue({ kind: 'delay', ms: 5_000 });
+    const gone = new AbortController();
+    const call = client.chat.completions.create({ model: 'm', messages: [] }, { signal: gone.signal }).catch((e: unknown) => e);
+    await vi.waitFor(() => expect(upstream.inFlight()).toBe(1));
+    gone.abort();
+    expect(await call).toBeInstanceOf(OpenAI.APIUserAbortError);
+    await vi.waitFor(() => expect(upstream.abortedCount()).toBe(aborted + 1));
+    expect(upstream.inFlight()).toBe(0);
   });
 });
 
