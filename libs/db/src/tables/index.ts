@@ -2,3 +2,8 @@ export * from './span.table.js';
 export * from './policy-version.table.js';
 export * from './policy-activation.table.js';
 export * from './policy-activation-event.table.js';
+export * from './dataset.table.js';
+export * from './dataset-version.table.js';
+export * from './dataset-item.table.js';
+export * from './score.table.js';
+export * from './golden-run.table.js';

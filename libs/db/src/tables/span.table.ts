@@ -3,6 +3,8 @@ import { boolean, doublePrecision, index, integer, jsonb, pgTable, text, timesta
 
 export type SpanOperation = 'chat' | 'embeddings';
 export type SpanStatus = 'ok' | 'error' | 'cancelled';
+/** Who made the call: a client (`live`), or the gateway's own judge, golden-run or shadow traffic. */
+export type SpanOrigin = 'live' | 'judge' | 'golden' | 'shadow';
 
 /** One upstream call made while serving a request; the last one is the one that answered (or failed). */
 export interface SpanAttempt {
@@ -57,12 +59,16 @@ export const spans = pgTable(
     metadata: jsonb('metadata').$type<Record<string, unknown>>(),
     /** The gateway's own judge/probe calls, kept out of sampling and judging. */
     internal: boolean('internal').notNull().default(false),
+    origin: text('origin').$type<SpanOrigin>().notNull().default('live'),
+    /** The golden run a `golden` call belongs to, or the live span a `shadow` call replays. */
+    runId: text('run_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     index('spans_started_at_idx').on(t.startedAt),
     index('spans_workload_model_started_at_idx').on(t.workload, t.model, t.startedAt),
     index('spans_trace_id_idx').on(t.traceId),
+    index('spans_origin_started_at_idx').on(t.origin, t.startedAt),
   ],
 );
 
