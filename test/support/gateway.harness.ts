@@ -63,6 +63,8 @@ export interface HarnessOptions {
   databaseUrl?: string;
   /** Extra chat model ids, each served by its own fake OpenAI upstream (provider `fake-<id>`), for routes that spread traffic. */
   pool?: string[];
+  /** Per `pool` model, what differs from the default: a context window of 8,192 tokens, $1 in and $1 out per million tokens. */
+  poolModels?: Record<string, { contextWindow?: number; pricing?: { inputUsdPerMTok: number; outputUsdPerMTok: number } }>;
   /** `providers[].healthProbe` for every `pool` provider. */
   healthProbe?: { intervalMs: number; timeoutMs: number; prompt?: string };
 }
@@ -103,7 +105,7 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
       { id: 'slow-model', provider: 'fake-slow', pricing: { inputUsdPerMTok: 1, outputUsdPerMTok: 1 } },
       { id: 'dead-model', provider: 'nowhere', pricing: { inputUsdPerMTok: 1, outputUsdPerMTok: 1 } },
       { id: 'embed', provider: 'fake-a', kind: 'embedding', pricing: { inputUsdPerMTok: 0.02 } },
-      ...[...pool.keys()].map((id) => ({ id, provider: `fake-${id}`, pricing: { inputUsdPerMTok: 1, outputUsdPerMTok: 1 } })),
+      ...[...pool.keys()].map((id) => ({ id, provider: `fake-${id}`, pricing: { inputUsdPerMTok: 1, outputUsdPerMTok: 1 }, ...options.poolModels?.[id] })),
     ],
     workloads: [{ name: 'with-fallback' }, { name: 'dead-first' }],
     ...(options.liveState ? { liveState: options.liveState } : {}),
