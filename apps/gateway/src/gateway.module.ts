@@ -17,6 +17,7 @@ import { EmbeddingsService } from './embeddings/embeddings.service.js';
 import { OpenAiErrorFilter } from './errors/openai-error.filter.js';
 import { HealthController } from './health/health.controller.js';
 import { DATABASE, REDIS_CLIENT } from './infra/infra.tokens.js';
+import { JudgeSampler } from './evaluation/judge-sampler.service.js';
 import { ModelsController } from './models/models.controller.js';
 import { ProvidersModule } from './providers/providers.module.js';
 import { ActivePolicy } from './routing/active-policy.service.js';
@@ -81,6 +82,7 @@ export class GatewayModule {
         AdminKeyGuard,
         RouteResolver,
         UpstreamDispatcher,
+        JudgeSampler,
         CallTracer,
         ChatCompletionsService,
         EmbeddingsService,

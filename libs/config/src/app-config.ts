@@ -30,6 +30,8 @@ export interface AppConfig {
   models: ModelConfig[];
   workloads: WorkloadConfig[];
   liveState: FileConfig['liveState'];
+  /** Judge, queues and exploration; `gatewayUrl` and `rubricsDir` resolved. */
+  evaluation: Omit<FileConfig['evaluation'], 'gatewayUrl'> & { gatewayUrl: string };
   /** The config file's policy: seeds the first policy version of this environment. */
   routing: FileConfig['routing'];
   /** Which active-policy pointer this deployment follows. */

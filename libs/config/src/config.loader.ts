@@ -71,6 +71,11 @@ export function loadConfig(env: EnvSource = process.env, cwd: string = process.c
     models: file.models.map((m) => ({ ...m, upstreamModel: m.upstreamModel ?? m.id })),
     workloads: file.workloads,
     liveState: file.liveState,
+    evaluation: {
+      ...file.evaluation,
+      gatewayUrl: (file.evaluation.gatewayUrl ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ''),
+      judge: { ...file.evaluation.judge, rubricsDir: resolve(configDir, file.evaluation.judge.rubricsDir) },
+    },
     routing: file.routing,
     environment: e.SWITCHYARD_ENVIRONMENT,
     admin: e.SWITCHYARD_ADMIN_KEY ? { key: e.SWITCHYARD_ADMIN_KEY, generated: false } : { key: `sya_dev_${randomBytes(18).toString('base64url')}`, generated: true },

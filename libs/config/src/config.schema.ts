@@ -109,6 +109,47 @@ export const liveStateConfigSchema = z
   })
   .strict();
 
+const queueConfigSchema = (concurrency: number) =>
+  z
+    .object({
+      /** Jobs one worker process runs at once. */
+      concurrency: z.number().int().positive().default(concurrency),
+      /** At most this many jobs per second per worker process; unset: no limit. */
+      ratePerSecond: z.number().positive().optional(),
+      /** Tries per job, with exponential backoff from `backoffMs`. */
+      attempts: z.number().int().positive().default(8),
+      backoffMs: durationMs.default(500),
+    })
+    .strict();
+
+export const evaluationConfigSchema = z
+  .object({
+    /** Where the worker reaches the gateway for judge, golden and shadow calls; default: this host's gateway port. */
+    gatewayUrl: z.url().optional(),
+    judge: z
+      .object({
+        /** Model id (or `auto`, or a workload name) the judge calls through the gateway. */
+        model: z.string().min(1).default('auto'),
+        /** Extra tries when the judge's reply cannot be parsed; then the score is recorded as failed, with the raw reply. */
+        parseRetries: z.number().int().min(0).max(5).default(2),
+        /** Folder of rubric files, relative to the config file. */
+        rubricsDir: z.string().default('evals/rubrics'),
+      })
+      .strict()
+      .prefault({}),
+    queues: z
+      .object({
+        judge: queueConfigSchema(4).prefault({}),
+        golden: queueConfigSchema(8).prefault({}),
+        shadow: queueConfigSchema(2).prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    /** Cap on shadow-probe spend per UTC day, in USD. */
+    shadowBudgetUsdPerDay: z.number().nonnegative().default(1),
+  })
+  .strict();
+
 export const redactionModeSchema = z.enum(['full', 'metadata-only', 'hashed']);
 export type RedactionMode = z.infer<typeof redactionModeSchema>;
 
@@ -134,6 +175,7 @@ export const fileConfigSchema = z
     models: z.array(modelConfigSchema).min(1),
     workloads: z.array(workloadConfigSchema).default([]),
     liveState: liveStateConfigSchema.prefault({}),
+    evaluation: evaluationConfigSchema.prefault({}),
     /** The initial routing policy: seeds the first policy version (see README, "Policies"). */
     routing: policyDocumentSchema,
   })

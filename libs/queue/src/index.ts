@@ -1,2 +1,3 @@
 export * from './queue.names.js';
 export * from './redis.bootstrap.js';
+export * from './judge.queue.js';

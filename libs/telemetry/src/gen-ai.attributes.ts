@@ -31,4 +31,6 @@ export const SwitchyardAttr = Object.freeze({
   TTFT_MS: 'switchyard.ttft_ms',
   ERROR_CLASS: 'switchyard.error_class',
   INTERNAL: 'switchyard.internal',
+  /** judge, golden or shadow: the gateway's own evaluation calls. */
+  ORIGIN: 'switchyard.origin',
 } as const);

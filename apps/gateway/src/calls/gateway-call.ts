@@ -4,6 +4,7 @@ import { DispatchFailedError, type DispatchSuccess } from '../dispatch/upstream-
 import { OpenAiHttpError } from '../errors/openai-error.js';
 import type { UpstreamErrorClass } from '../providers/upstream.error.js';
 import type { JsonResult, StreamResult } from '../providers/provider.adapter.js';
+import type { CallProvenance } from './internal-call.js';
 import type { DeploymentLease } from '../dispatch/deployment-health.port.js';
 import type { DispatchPlan } from '../dispatch/dispatch-plan.js';
 import type { RouteOperation } from '../routing/route-resolver.service.js';
@@ -39,6 +40,7 @@ export class GatewayCall {
     stream: boolean,
     redaction: RedactionMode,
     private readonly reply: FastifyReply,
+    provenance: CallProvenance = { origin: 'live' },
   ) {
     this.span = tracer.start(operation, request.model);
     this.record = {
@@ -53,6 +55,7 @@ export class GatewayCall {
       status: 'ok',
       httpStatus: 200,
       redaction,
+      provenance,
     };
     reply.header(HEADER_SPAN_ID, this.span.spanId);
     reply.raw.on('close', () => {

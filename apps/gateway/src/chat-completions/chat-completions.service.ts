@@ -3,6 +3,7 @@ import { APP_CONFIG, type AppConfig } from '@switchyard/config';
 import type { ChatCompletionRequest } from '@switchyard/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayCall } from '../calls/gateway-call.js';
+import { provenanceOf } from '../calls/internal-call.js';
 import { relayStream } from '../calls/stream-relay.js';
 import { UpstreamDispatcher } from '../dispatch/upstream-dispatcher.service.js';
 import { chatFeatures } from '../routing/request-features.builder.js';
@@ -21,7 +22,7 @@ export class ChatCompletionsService {
 
   async create(body: ChatCompletionRequest, req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const stream = body.stream === true;
-    const call = new GatewayCall(this.tracer, 'chat', body, stream, this.config.spans.redaction, reply);
+    const call = new GatewayCall(this.tracer, 'chat', body, stream, this.config.spans.redaction, reply, provenanceOf(req, this.config.admin.key));
     try {
       const workloadHeader = RouteResolver.parseWorkloadHeader(GatewayCall.workloadHeader(req));
       const plan = this.router.resolve(chatFeatures(body, req.headers, workloadHeader));

@@ -3,6 +3,7 @@ import { APP_CONFIG, type AppConfig } from '@switchyard/config';
 import type { EmbeddingRequest } from '@switchyard/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayCall } from '../calls/gateway-call.js';
+import { provenanceOf } from '../calls/internal-call.js';
 import { UpstreamDispatcher } from '../dispatch/upstream-dispatcher.service.js';
 import { embeddingsFeatures } from '../routing/request-features.builder.js';
 import { RouteResolver } from '../routing/route-resolver.service.js';
@@ -18,7 +19,7 @@ export class EmbeddingsService {
   ) {}
 
   async create(body: EmbeddingRequest, req: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const call = new GatewayCall(this.tracer, 'embeddings', body, false, this.config.spans.redaction, reply);
+    const call = new GatewayCall(this.tracer, 'embeddings', body, false, this.config.spans.redaction, reply, provenanceOf(req, this.config.admin.key));
     try {
       const workloadHeader = RouteResolver.parseWorkloadHeader(GatewayCall.workloadHeader(req));
       const plan = this.router.resolve(embeddingsFeatures(body, req.headers, workloadHeader));

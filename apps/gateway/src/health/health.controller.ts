@@ -3,6 +3,7 @@ import { SpanRepository } from '@switchyard/db';
 import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
 import { REDIS_CLIENT } from '../infra/infra.tokens.js';
+import { JudgeSampler, type SamplingStats } from '../evaluation/judge-sampler.service.js';
 import { SpanWriter } from '../spans/span-writer.service.js';
 
 const withTimeout = async (p: Promise<unknown>, ms: number): Promise<boolean> => {
@@ -23,6 +24,7 @@ export class HealthController {
     private readonly spans: SpanRepository,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     private readonly writer: SpanWriter,
+    private readonly sampler: JudgeSampler,
   ) {}
 
   @Get()
@@ -38,10 +40,12 @@ export class HealthController {
   }
 
   @Get('readyz')
-  async readyz(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: string; checks: Record<string, string>; spans: ReturnType<SpanWriter['stats']> }> {
+  async readyz(
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<{ status: string; checks: Record<string, string>; spans: ReturnType<SpanWriter['stats']>; sampling: SamplingStats }> {
     const [db, redis] = await Promise.all([withTimeout(this.spans.ping(), 1_000), withTimeout(this.redis.ping(), 1_000)]);
     const ready = db && redis;
     void reply.status(ready ? 200 : 503);
-    return { status: ready ? 'ready' : 'not_ready', checks: { database: db ? 'ok' : 'unreachable', redis: redis ? 'ok' : 'unreachable' }, spans: this.writer.stats() };
+    return { status: ready ? 'ready' : 'not_ready', checks: { database: db ? 'ok' : 'unreachable', redis: redis ? 'ok' : 'unreachable' }, spans: this.writer.stats(), sampling: this.sampler.snapshot() };
   }
 }

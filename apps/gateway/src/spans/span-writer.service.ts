@@ -75,6 +75,7 @@ export class SpanWriter implements OnModuleDestroy {
   private consecutiveFailures = 0;
   private lastError: string | undefined;
   private droppedSinceLog = 0;
+  private readonly persistedListeners: ((rows: readonly NewSpanRow[]) => void)[] = [];
   private lastDropLogAt = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -88,6 +89,11 @@ export class SpanWriter implements OnModuleDestroy {
     this.maxBackoffMs = options.maxBackoffMs ?? 2_000;
     this.drainTimeoutMs = options.drainTimeoutMs ?? 5_000;
     this.logger = logger ?? new Logger(SpanWriter.name);
+  }
+
+  /** Called with each batch once it is in Postgres (rows Postgres refused are left out). Listeners must not throw. */
+  onPersisted(listener: (rows: readonly NewSpanRow[]) => void): void {
+    this.persistedListeners.push(listener);
   }
 
   enqueue(row: NewSpanRow): void {
@@ -204,6 +210,13 @@ export class SpanWriter implements OnModuleDestroy {
   private async write(batch: NewSpanRow[]): Promise<number> {
     try {
       await this.repository.insertMany(batch);
+      for (const listener of this.persistedListeners) {
+        try {
+          listener(batch);
+        } catch (error) {
+          this.logger.error(`span persisted-listener failed: ${messageOf(error)}`);
+        }
+      }
       return 0;
     } catch (error) {
       if (!isBadRowError(error)) throw error;

@@ -1,6 +1,7 @@
 import type { RedactionMode } from '@switchyard/config';
 import type { Attempt } from '../dispatch/attempt.js';
 import type { CallStats, CallTarget } from '../providers/provider.adapter.js';
+import type { CallProvenance } from '../calls/internal-call.js';
 import type { DispatchPlan } from '../dispatch/dispatch-plan.js';
 import type { RouteOperation } from '../routing/route-resolver.service.js';
 
@@ -26,4 +27,13 @@ export interface CallRecord {
   /** Raw response bytes: the JSON body, or the SSE chunks as sent. Parsed only after the reply is done. */
   responseBytes?: Buffer | Uint8Array[];
   redaction: RedactionMode;
+  provenance: CallProvenance;
+  /** Set when this call was sampled for judging (decided once the call ended). */
+  sampling?: CallSampling;
+}
+
+export interface CallSampling {
+  rubric: string;
+  /** Also replayed to other candidates once judged. */
+  shadow?: { k: number; models?: string[] };
 }

@@ -15,6 +15,7 @@ import {
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   SwitchyardAttr,
 } from '@switchyard/telemetry';
+import { JudgeSampler } from '../evaluation/judge-sampler.service.js';
 import { SpanWriter } from '../spans/span-writer.service.js';
 import type { CallRecord } from './call-record.js';
 import { toSpanRow, totalCostUsd } from './span-row.builder.js';
@@ -32,7 +33,10 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : und
 export class CallTracer {
   private readonly tracer = trace.getTracer('switchyard-gateway');
 
-  constructor(private readonly writer: SpanWriter) {}
+  constructor(
+    private readonly writer: SpanWriter,
+    private readonly sampler: JudgeSampler,
+  ) {}
 
   start(operation: string, requestedModel: string): CallSpan {
     const span = this.tracer.startSpan(`${operation} ${requestedModel}`, { kind: SpanKind.CLIENT });
@@ -43,6 +47,7 @@ export class CallTracer {
   /** Called after the reply is fully written; never throws into the request. */
   finish(call: CallSpan, record: CallRecord): void {
     setImmediate(() => {
+      record.sampling = this.sampler.decide(call.spanId, record);
       this.endOtelSpan(call.span, record);
       this.writer.enqueue(toSpanRow(call, record));
     });
@@ -59,7 +64,9 @@ export class CallTracer {
       [ATTR_GEN_AI_REQUEST_MODEL]: r.requestedModel,
       [ATTR_GEN_AI_REQUEST_STREAM]: r.stream,
       [SwitchyardAttr.ATTEMPTS]: r.attempts.length,
+      [SwitchyardAttr.INTERNAL]: r.provenance.origin !== 'live',
     });
+    if (r.provenance.origin !== 'live') span.setAttribute(SwitchyardAttr.ORIGIN, r.provenance.origin);
     if (maxTokens !== undefined) span.setAttribute(ATTR_GEN_AI_REQUEST_MAX_TOKENS, maxTokens);
     if (temperature !== undefined) span.setAttribute(ATTR_GEN_AI_REQUEST_TEMPERATURE, temperature);
     if (topP !== undefined) span.setAttribute(ATTR_GEN_AI_REQUEST_TOP_P, topP);
