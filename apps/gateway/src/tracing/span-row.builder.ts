@@ -56,8 +56,6 @@ export function toSpanRow(ids: { spanId: string; traceId: string }, r: CallRecor
   const decision = r.plan?.decision;
   if (decision) metadata['routing'] = routingMetadata(decision);
   if (r.sampling) metadata['sampling'] = r.sampling;
-  if (r.provenance.origin !== 'live') metadata['origin'] = r.provenance.origin;
-  if (r.provenance.runId) metadata['runId'] = r.provenance.runId;
   if (typeof r.request['user'] === 'string') metadata['user'] = r.request['user'];
   if (r.request['metadata'] && typeof r.request['metadata'] === 'object') metadata['request'] = r.request['metadata'];
   let requestBody: unknown = null;
@@ -110,5 +108,7 @@ export function toSpanRow(ids: { spanId: string; traceId: string }, r: CallRecor
     requestHash,
     metadata: Object.keys(metadata).length ? metadata : null,
     internal: r.provenance.origin !== 'live',
+    origin: r.provenance.origin,
+    runId: r.provenance.runId ?? null,
   };
 }
