@@ -14,6 +14,16 @@ export interface SpanAttempt {
   status?: number;
   latencyMs: number;
   message?: string;
+  /** 1 for the first retry of the same deployment, and so on. */
+  retry?: number;
+  /** A leg of a race. */
+  race?: boolean;
+  /** A race leg the gateway aborted or dropped. */
+  cancelled?: boolean;
+  /** What a dropped race leg cost. */
+  costUsd?: number;
+  /** Not sent: the breaker refused it, or its context window was too small. */
+  skipped?: 'breaker_open' | 'context_window';
 }
 
 /** One row per gateway request (chat or embeddings), written off the request path in batches. */
