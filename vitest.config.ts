@@ -15,6 +15,7 @@ export default defineConfig({
       '@switchyard/queue': lib('queue'),
       '@switchyard/routing': lib('routing'),
       '@switchyard/runtime': lib('runtime'),
+      '@switchyard/scoring': lib('scoring'),
       '@switchyard/telemetry': lib('telemetry'),
       '@switchyard/testing': lib('testing'),
     },
