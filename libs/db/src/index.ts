@@ -5,3 +5,7 @@ export * from './embedded-postgres.server.js';
 export * from './span.repository.js';
 export * from './database.bootstrap.js';
 export * from './policy-version.repository.js';
+export * from './row-id.factory.js';
+export * from './score.repository.js';
+export * from './dataset.repository.js';
+export * from './golden-run.repository.js';

@@ -1,6 +1,6 @@
-import { DrizzleQueryError, eq, getTableColumns, sql } from 'drizzle-orm';
+import { and, asc, DrizzleQueryError, eq, getTableColumns, gte, isNotNull, lt, type SQL, sql } from 'drizzle-orm';
 import type { Database } from './database.client.js';
-import { type NewSpanRow, type SpanRow, spans } from './tables/index.js';
+import { type NewSpanRow, type SpanRow, spans, type SpanStatus } from './tables/index.js';
 
 /** Postgres caps a statement at 65535 bind parameters; each row binds one per column. */
 const MAX_ROWS_PER_INSERT = Math.floor(65_535 / Object.keys(getTableColumns(spans)).length);
@@ -10,6 +10,18 @@ const MAX_ROWS_PER_INSERT = Math.floor(65_535 / Object.keys(getTableColumns(span
  * must not reach logs or the readiness endpoint. Callers get pg's own error (message, SQLSTATE code).
  */
 const withoutParams = (error: unknown): unknown => (error instanceof DrizzleQueryError && error.cause !== undefined ? error.cause : error);
+
+/** Which live chat spans to turn into dataset items. */
+export interface DatasetSpanFilter {
+  workload?: string;
+  model?: string;
+  /** Inclusive. */
+  since?: Date;
+  /** Exclusive. */
+  until?: Date;
+  status?: SpanStatus;
+  limit: number;
+}
 
 export class SpanRepository {
   constructor(private readonly db: Database) {}
@@ -49,6 +61,25 @@ export class SpanRepository {
       .from(spans)
       .where(sql`${spans.spanId} = any(${sql.param(spanIds)}::text[])`);
     return row?.count ?? 0;
+  }
+
+  /**
+   * Live chat spans whose request body was stored (redaction `full`), oldest first: the ones a
+   * dataset item can be made from. The gateway's own judge, golden and shadow calls are left out.
+   */
+  async findForDataset(filter: DatasetSpanFilter): Promise<SpanRow[]> {
+    const conditions: SQL[] = [eq(spans.origin, 'live'), eq(spans.internal, false), eq(spans.operation, 'chat'), isNotNull(spans.requestBody)];
+    if (filter.workload !== undefined) conditions.push(eq(spans.workload, filter.workload));
+    if (filter.model !== undefined) conditions.push(eq(spans.model, filter.model));
+    if (filter.since !== undefined) conditions.push(gte(spans.startedAt, filter.since));
+    if (filter.until !== undefined) conditions.push(lt(spans.startedAt, filter.until));
+    if (filter.status !== undefined) conditions.push(eq(spans.status, filter.status));
+    return this.db
+      .select()
+      .from(spans)
+      .where(and(...conditions))
+      .orderBy(asc(spans.startedAt), asc(spans.spanId))
+      .limit(filter.limit);
   }
 
   /** Readiness probe: resolves after one round trip to Postgres, rejects when it is unreachable. */

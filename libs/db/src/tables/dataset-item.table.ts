@@ -1,6 +1,7 @@
 import type { DatasetItemInput } from '@switchyard/contracts';
-import { integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { datasetVersions } from './dataset-version.table.js';
+import { exactJsonb } from './exact-jsonb.column.js';
 
 /** One prompt of a dataset version. Written once, with its version, and never changed. */
 export const datasetItems = pgTable(
@@ -13,11 +14,11 @@ export const datasetItems = pgTable(
       .references(() => datasetVersions.id),
     /** 0-based place in the uploaded file. */
     position: integer('position').notNull(),
-    input: jsonb('input').$type<DatasetItemInput>().notNull(),
+    input: exactJsonb<DatasetItemInput>('input').notNull(),
     /** Null when the item has no reference answer. */
-    expected: jsonb('expected'),
+    expected: exactJsonb<unknown>('expected'),
     workload: text('workload'),
-    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    metadata: exactJsonb<Record<string, unknown>>('metadata').notNull().default({}),
     /** The live span the item was taken from, if any. */
     sourceSpanId: text('source_span_id'),
   },

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { check, doublePrecision, index, jsonb, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import { check, doublePrecision, index, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import { exactJsonb } from './exact-jsonb.column.js';
 
 /** Where a score came from. */
 export type ScoreSource = 'judge' | 'golden' | 'shadow' | 'feedback' | 'human';
@@ -31,7 +32,7 @@ export const scores = pgTable(
     datasetItemId: text('dataset_item_id'),
     /** The span of the judge's own call. */
     judgeSpanId: text('judge_span_id'),
-    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    metadata: exactJsonb<Record<string, unknown>>('metadata').notNull().default({}),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

@@ -1,0 +1,175 @@
+import { createHash } from 'node:crypto';
+import type { DatasetItem, DatasetScorer } from '@switchyard/contracts';
+import { and, desc, eq, getTableColumns, sql } from 'drizzle-orm';
+import type { Database } from './database.client.js';
+import { newRowId } from './row-id.factory.js';
+import { type DatasetItemRow, datasetItems, type DatasetRow, datasets, type DatasetVersionRow, datasetVersions, type NewDatasetItemRow } from './tables/index.js';
+
+export interface NewDatasetVersion {
+  /** Found, or created with this version. */
+  name: string;
+  /** Sets the dataset's description when given; kept as it was when not. */
+  description?: string;
+  /** Already validated against the dataset item schema, in file order. */
+  items: readonly DatasetItem[];
+  scorer?: DatasetScorer | null;
+  createdBy: string;
+}
+
+export interface DatasetVersionResult {
+  dataset: DatasetRow;
+  version: DatasetVersionRow;
+  /** False when a version with the same items already existed and was returned instead. */
+  created: boolean;
+}
+
+export interface DatasetSummary extends DatasetRow {
+  /** Null for a dataset without versions. */
+  latestVersion: number | null;
+  versionCount: number;
+}
+
+/** Postgres caps a statement at 65535 bind parameters; one row binds one per column. */
+const ITEMS_PER_INSERT = Math.floor(65_535 / Object.keys(getTableColumns(datasetItems)).length);
+
+/** JSON with object keys sorted at every depth, so equal content always hashes the same. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * sha256 (hex) of the canonical item list, in order. An absent `expected`, `workload` or `span_id`
+ * counts as null, so the same items hash the same whichever file format carried them.
+ */
+export function datasetContentHash(items: readonly DatasetItem[]): string {
+  const hash = createHash('sha256');
+  hash.update('[');
+  items.forEach((item, i) => {
+    if (i > 0) hash.update(',');
+    hash.update(canonicalJson({ input: item.input, expected: item.expected ?? null, workload: item.workload ?? null, metadata: item.metadata, span_id: item.span_id ?? null }));
+  });
+  hash.update(']');
+  return hash.digest('hex');
+}
+
+/** Datasets are append-only: a change is a new version, and a version's items never change. */
+export class DatasetRepository {
+  constructor(private readonly db: Database) {}
+
+  /**
+   * Stores the items as the dataset's next version, all or nothing. The same items as an existing
+   * version (by content hash) return that version, `created: false`, whatever its scorer.
+   */
+  async createVersion(input: NewDatasetVersion): Promise<DatasetVersionResult> {
+    const contentHash = datasetContentHash(input.items);
+    return this.db.transaction(async (tx) => {
+      // The upsert also locks the dataset row, so concurrent uploads to one dataset number their versions in turn.
+      const [dataset] = await tx
+        .insert(datasets)
+        .values({ id: newRowId('ds'), name: input.name, description: input.description ?? null })
+        .onConflictDoUpdate({ target: datasets.name, set: { description: sql`coalesce(excluded.description, ${datasets.description})` } })
+        .returning();
+      if (!dataset) throw new Error('upsert into datasets returned no row');
+
+      const [existing] = await tx
+        .select()
+        .from(datasetVersions)
+        .where(and(eq(datasetVersions.datasetId, dataset.id), eq(datasetVersions.contentHash, contentHash)));
+      if (existing) return { dataset, version: existing, created: false };
+
+      const [latest] = await tx
+        .select({ version: sql<number>`coalesce(max(${datasetVersions.version}), 0)::int` })
+        .from(datasetVersions)
+        .where(eq(datasetVersions.datasetId, dataset.id));
+      const [version] = await tx
+        .insert(datasetVersions)
+        .values({
+          id: newRowId('dv'),
+          datasetId: dataset.id,
+          version: (latest?.version ?? 0) + 1,
+          contentHash,
+          itemCount: input.items.length,
+          scorer: input.scorer ?? null,
+          createdBy: input.createdBy,
+        })
+        .returning();
+      if (!version) throw new Error('insert into dataset_versions returned no row');
+
+      for (let start = 0; start < input.items.length; start += ITEMS_PER_INSERT) {
+        const rows = input.items.slice(start, start + ITEMS_PER_INSERT).map((item, i): NewDatasetItemRow => ({
+          id: newRowId('di'),
+          datasetVersionId: version.id,
+          position: start + i,
+          input: item.input,
+          expected: item.expected ?? null,
+          workload: item.workload ?? null,
+          metadata: item.metadata,
+          sourceSpanId: item.span_id ?? null,
+        }));
+        await tx.insert(datasetItems).values(rows);
+      }
+      return { dataset, version, created: true };
+    });
+  }
+
+  /** The latest version when `version` is omitted; undefined when the dataset or the version does not exist. */
+  async getVersion(name: string, version?: number): Promise<{ dataset: DatasetRow; version: DatasetVersionRow } | undefined> {
+    const [row] = await this.db
+      .select({ dataset: datasets, version: datasetVersions })
+      .from(datasetVersions)
+      .innerJoin(datasets, eq(datasets.id, datasetVersions.datasetId))
+      .where(and(eq(datasets.name, name), version === undefined ? undefined : eq(datasetVersions.version, version)))
+      .orderBy(desc(datasetVersions.version))
+      .limit(1);
+    return row;
+  }
+
+  async getVersionById(versionId: string): Promise<{ dataset: DatasetRow; version: DatasetVersionRow } | undefined> {
+    const [row] = await this.db
+      .select({ dataset: datasets, version: datasetVersions })
+      .from(datasetVersions)
+      .innerJoin(datasets, eq(datasets.id, datasetVersions.datasetId))
+      .where(eq(datasetVersions.id, versionId));
+    return row;
+  }
+
+  /** By name. */
+  async listDatasets(): Promise<DatasetSummary[]> {
+    return this.db
+      .select({
+        ...getTableColumns(datasets),
+        latestVersion: sql<number | null>`max(${datasetVersions.version})::int`,
+        versionCount: sql<number>`count(${datasetVersions.id})::int`,
+      })
+      .from(datasets)
+      .leftJoin(datasetVersions, eq(datasetVersions.datasetId, datasets.id))
+      .groupBy(datasets.id)
+      .orderBy(datasets.name);
+  }
+
+  /** Newest first; undefined when there is no such dataset. */
+  async listVersions(name: string): Promise<{ dataset: DatasetRow; versions: DatasetVersionRow[] } | undefined> {
+    const [dataset] = await this.db.select().from(datasets).where(eq(datasets.name, name));
+    if (!dataset) return undefined;
+    const versions = await this.db.select().from(datasetVersions).where(eq(datasetVersions.datasetId, dataset.id)).orderBy(desc(datasetVersions.version));
+    return { dataset, versions };
+  }
+
+  /** In file order. */
+  async items(versionId: string, page: { offset: number; limit: number }): Promise<DatasetItemRow[]> {
+    return this.db
+      .select()
+      .from(datasetItems)
+      .where(eq(datasetItems.datasetVersionId, versionId))
+      .orderBy(datasetItems.position)
+      .offset(page.offset)
+      .limit(page.limit);
+  }
+}

@@ -1,0 +1,116 @@
+import { and, desc, eq, getTableColumns, gte, lt, type SQL, sql } from 'drizzle-orm';
+import type { Database } from './database.client.js';
+import { newRowId } from './row-id.factory.js';
+import { type ScoreRow, type ScoreSource, scores, type ScoreStatus } from './tables/index.js';
+
+/** A score to write. `score` must be null exactly when `status` is `failed` (the table enforces it). */
+export interface NewScore {
+  spanId: string;
+  scorer: string;
+  scorerVersion: string;
+  source: ScoreSource;
+  status: ScoreStatus;
+  score: number | null;
+  label?: string | null;
+  reason?: string | null;
+  raw?: string | null;
+  /** Copied from the judged span. */
+  workload: string;
+  model: string | null;
+  runId?: string | null;
+  datasetItemId?: string | null;
+  judgeSpanId?: string | null;
+  metadata?: Record<string, unknown>;
+}
+
+export interface ScoreQuery {
+  workload?: string;
+  model?: string;
+  source?: ScoreSource;
+  /** Inclusive. */
+  since?: Date;
+  /** Exclusive. */
+  until?: Date;
+  limit: number;
+}
+
+/** Postgres caps a statement at 65535 bind parameters; one row binds one per column. */
+const ROWS_PER_INSERT = Math.floor(65_535 / Object.keys(getTableColumns(scores)).length);
+
+const KEY = [scores.spanId, scores.scorer, scores.scorerVersion, scores.source];
+
+/** A later feedback write for the same key replaces the earlier one: people change their minds. */
+const FEEDBACK_UPDATE = {
+  status: sql`excluded.status`,
+  score: sql`excluded.score`,
+  label: sql`excluded.label`,
+  reason: sql`excluded.reason`,
+  raw: sql`excluded.raw`,
+  metadata: sql`excluded.metadata`,
+};
+
+const toRow = (s: NewScore) => ({
+  id: newRowId('sc'),
+  ...s,
+  label: s.label ?? null,
+  reason: s.reason ?? null,
+  raw: s.raw ?? null,
+  runId: s.runId ?? null,
+  datasetItemId: s.datasetItemId ?? null,
+  judgeSpanId: s.judgeSpanId ?? null,
+  metadata: s.metadata ?? {},
+});
+
+/**
+ * Scores are written idempotently: the first write for (span, scorer, scorer version, source)
+ * wins, so a retried judge job cannot double-count. Feedback is the exception: the latest wins.
+ */
+export class ScoreRepository {
+  constructor(private readonly db: Database) {}
+
+  /** True when a new row was inserted; false when the key existed (and, for feedback, was updated). */
+  async record(score: NewScore): Promise<boolean> {
+    const insert = this.db.insert(scores).values(toRow(score));
+    const rows =
+      score.source === 'feedback'
+        ? await insert.onConflictDoUpdate({ target: KEY, set: FEEDBACK_UPDATE }).returning({ inserted: sql<boolean>`(xmax = 0)` })
+        : await insert.onConflictDoNothing({ target: KEY }).returning({ inserted: sql<boolean>`true` });
+    return rows[0]?.inserted === true;
+  }
+
+  /** Returns how many rows were new. Not one transaction: each row is idempotent, so a retry after a partial write is safe. */
+  async recordMany(batch: NewScore[]): Promise<number> {
+    let inserted = 0;
+    const feedback = batch.filter((s) => s.source === 'feedback');
+    const others = batch.filter((s) => s.source !== 'feedback');
+    for (let start = 0; start < others.length; start += ROWS_PER_INSERT) {
+      const rows = others.slice(start, start + ROWS_PER_INSERT).map(toRow);
+      const result = await this.db.insert(scores).values(rows).onConflictDoNothing({ target: KEY });
+      inserted += result.rowCount ?? 0;
+    }
+    // One statement cannot update the same row twice, so feedback rows go one by one, in order.
+    for (const score of feedback) if (await this.record(score)) inserted++;
+    return inserted;
+  }
+
+  /** Oldest first. */
+  async forSpan(spanId: string): Promise<ScoreRow[]> {
+    return this.db.select().from(scores).where(eq(scores.spanId, spanId)).orderBy(scores.createdAt, scores.id);
+  }
+
+  /** Newest first: the optimizer's workload × model × time window. */
+  async query(q: ScoreQuery): Promise<ScoreRow[]> {
+    const conditions: SQL[] = [];
+    if (q.workload !== undefined) conditions.push(eq(scores.workload, q.workload));
+    if (q.model !== undefined) conditions.push(eq(scores.model, q.model));
+    if (q.source !== undefined) conditions.push(eq(scores.source, q.source));
+    if (q.since !== undefined) conditions.push(gte(scores.createdAt, q.since));
+    if (q.until !== undefined) conditions.push(lt(scores.createdAt, q.until));
+    return this.db
+      .select()
+      .from(scores)
+      .where(and(...conditions))
+      .orderBy(desc(scores.createdAt), desc(scores.id))
+      .limit(q.limit);
+  }
+}
