@@ -67,6 +67,8 @@ export interface HarnessOptions {
   poolModels?: Record<string, { contextWindow?: number; pricing?: { inputUsdPerMTok: number; outputUsdPerMTok: number } }>;
   /** `providers[].healthProbe` for every `pool` provider. */
   healthProbe?: { intervalMs: number; timeoutMs: number; prompt?: string };
+  /** The `evaluation` config section (judge, queues, exploration budget). */
+  evaluation?: Record<string, unknown>;
 }
 
 /** The real gateway app, in-process on a loopback port, against real fake upstreams, Postgres and Redis. */
@@ -109,6 +111,7 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
     ],
     workloads: [{ name: 'with-fallback' }, { name: 'dead-first' }],
     ...(options.liveState ? { liveState: options.liveState } : {}),
+    ...(options.evaluation ? { evaluation: options.evaluation } : {}),
     routing: options.routing ?? {
       defaultRoute: 'gpt-a',
       embeddingRoute: 'embed',
@@ -128,7 +131,8 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
     DATABASE_URL: testEnv.TEST_DATABASE_URL,
     REDIS_URL: testEnv.TEST_REDIS_URL,
     SWITCHYARD_ENVIRONMENT: environment,
-    SWITCHYARD_REDIS_PREFIX: `switchyard-test`,
+    // Queues and channels per environment too: a test's worker only ever sees its own gateways' jobs.
+    SWITCHYARD_REDIS_PREFIX: `switchyard-test-${environment}`,
     SWITCHYARD_ADMIN_KEY: ADMIN_KEY,
   });
 

@@ -19,7 +19,9 @@ async function main(): Promise<void> {
   const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dataDir: config.dataDir });
   if (embedded) logger.log(`embedded Postgres in ${config.dataDir} at ${embedded.url}`);
   const redis = await ensureRedis(config.redisUrl, (m) => logger.warn(m));
-  const env = childProcessEnv({ DATABASE_URL: config.databaseUrl ?? embedded!.url, REDIS_URL: redis.url });
+  // One admin key for all three: the worker calls the gateway with it (judge, golden and shadow calls).
+  const env = childProcessEnv({ DATABASE_URL: config.databaseUrl ?? embedded!.url, REDIS_URL: redis.url, SWITCHYARD_ADMIN_KEY: config.admin.key });
+  if (config.admin.generated) logger.warn(`SWITCHYARD_ADMIN_KEY is not set; this run's admin key is ${config.admin.key} (development only)`);
 
   const children = new Map<string, ChildProcess>();
   let stopping = false;

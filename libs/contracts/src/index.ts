@@ -6,3 +6,4 @@ export * from './policy/index.js';
 export * from './admin/index.js';
 export * from './jobs/index.js';
 export * from './datasets/index.js';
+export * from './evals/rubric.schema.js';

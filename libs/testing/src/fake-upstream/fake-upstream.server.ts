@@ -19,8 +19,8 @@ export interface RecordedRequest {
  * first one, so `{ kind: 'hang-after-chunks', chunks: 2 }` sends headers and two events, then stalls.
  */
 export type FakeBehaviour =
-  /** Answer normally: text, a tool call when the request has tools, embeddings. */
-  | { kind: 'ok' }
+  /** Answer normally: text (this `text`, or the server's), a tool call when the request has tools, embeddings. */
+  | { kind: 'ok'; text?: string }
   /** Answer normally after `ms`, unless the client has gone away by then (it counts as aborted). */
   | { kind: 'delay'; ms: number }
   /** An HTTP error in the protocol's own error format; `code` becomes `error.code` (OpenAI) or `error.type` (Anthropic). */
@@ -117,7 +117,7 @@ export async function startFakeServer(protocol: FakeProtocol, options: FakeUpstr
     if (behaviour.kind === 'error') {
       return sendJson(res, behaviour.status, protocol.errorBody(behaviour.status, behaviour.code, behaviour.message), behaviour.headers);
     }
-    const answer = protocol.answer(recorded, settings);
+    const answer = protocol.answer(recorded, behaviour.kind === 'ok' && behaviour.text !== undefined ? { ...settings, text: behaviour.text } : settings);
     if (!answer) return sendJson(res, 404, protocol.errorBody(404, 'not_found', `no route for ${recorded.method} ${recorded.path}`));
     if (answer.kind === 'json') return sendJson(res, answer.status ?? 200, answer.body);
 

@@ -1,0 +1,64 @@
+import { Logger } from '@nestjs/common';
+import type { JudgeJob } from '@switchyard/contracts';
+import type { ScoreRepository, SpanRepository } from '@switchyard/db';
+import { UnrecoverableError } from 'bullmq';
+import type { LlmJudge } from './llm-judge.service.js';
+import type { RubricRepository } from './rubric.repository.js';
+import { sampleOfSpan } from './span-sample.js';
+
+/** The span is not in Postgres yet (the gateway writes in batches): a transient fault, so the job retries. */
+export class SpanNotPersistedError extends Error {
+  constructor(spanId: string) {
+    super(`span ${spanId} is not in the database yet`);
+    this.name = 'SpanNotPersistedError';
+  }
+}
+
+export type JudgeOutcome = 'scored' | 'failed' | 'already_scored' | 'skipped';
+
+/** Judges one sampled live span with its workload's rubric and stores the score under the span's id. */
+export class JudgeSpanService {
+  private readonly logger = new Logger(JudgeSpanService.name);
+
+  constructor(
+    private readonly spans: SpanRepository,
+    private readonly scores: ScoreRepository,
+    private readonly rubrics: RubricRepository,
+    private readonly judge: LlmJudge,
+  ) {}
+
+  async execute(job: JudgeJob): Promise<JudgeOutcome> {
+    const rubric = this.rubrics.get(job.rubric);
+    if (!rubric) throw new UnrecoverableError(`unknown rubric "${job.rubric}" (have: ${this.rubrics.names().join(', ')})`);
+    if (rubric.kind !== 'reference-free') throw new UnrecoverableError(`rubric "${rubric.name}" is ${rubric.kind}; live spans have no reference, so they need a reference-free rubric`);
+    const scorer = `judge:${rubric.name}`;
+    const existing = await this.scores.forSpan(job.spanId);
+    if (existing.some((s) => s.scorer === scorer && s.scorerVersion === rubric.version && s.source === 'judge')) return 'already_scored';
+
+    const span = await this.spans.findById(job.spanId);
+    if (!span) throw new SpanNotPersistedError(job.spanId);
+    // The gateway never samples its own calls; this guards against a hand-made job.
+    if (span.internal) return 'skipped';
+    const sample = sampleOfSpan(span);
+    if (!sample) {
+      this.logger.warn(`span ${span.spanId} has no stored bodies (redaction ${span.redaction}); it cannot be judged`);
+      return 'skipped';
+    }
+    const grade = await this.judge.grade(rubric, sample);
+    await this.scores.record({
+      spanId: span.spanId,
+      scorer,
+      scorerVersion: rubric.version,
+      source: 'judge',
+      status: grade.status,
+      score: grade.status === 'ok' ? grade.score : null,
+      label: grade.status === 'ok' ? grade.label : null,
+      reason: grade.reason,
+      raw: grade.raw,
+      workload: span.workload,
+      model: span.model,
+      judgeSpanId: grade.judgeSpanId ?? null,
+    });
+    return grade.status === 'ok' ? 'scored' : 'failed';
+  }
+}
