@@ -7,6 +7,7 @@
 //                                           [--counts arc-challenge=150,winogrande=150]
 //
 // Plain JavaScript because Node 20 cannot run TypeScript without a build step.
+/* global console, process */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
