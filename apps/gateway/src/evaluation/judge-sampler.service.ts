@@ -53,7 +53,12 @@ export class JudgeSampler implements OnApplicationShutdown {
     const rate = decision.canary?.arm === 'canary' ? ev.canarySampleRate : ev.sampleRate;
     if (!(spanFraction(spanId) < rate)) return undefined;
     const shadowed = ev.shadow.rate > 0 && spanFraction(spanId, SHADOW_SALT) < ev.shadow.rate;
-    return { rubric: ev.rubric, ...(shadowed && { shadow: { k: ev.shadow.k, ...(ev.shadow.models && { models: ev.shadow.models }) } }) };
+    if (!shadowed) return { rubric: ev.rubric };
+    // The models this call could have gone to, other than the one that answered: what exploration is for.
+    const served = record.target?.model.id;
+    const considered = ev.shadow.models ?? [...decision.ranked.map((r) => r.model), ...decision.fallbacks, ...decision.excluded.map((e) => e.model)];
+    const models = [...new Set(considered)].filter((m) => m !== served);
+    return models.length ? { rubric: ev.rubric, shadow: { k: ev.shadow.k, models } } : { rubric: ev.rubric };
   }
 
   async onApplicationShutdown(): Promise<void> {

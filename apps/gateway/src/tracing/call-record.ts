@@ -34,6 +34,6 @@ export interface CallRecord {
 
 export interface CallSampling {
   rubric: string;
-  /** Also replayed to other candidates once judged. */
-  shadow?: { k: number; models?: string[] };
+  /** Also replayed to up to `k` of these other models once judged. */
+  shadow?: { k: number; models: string[] };
 }
