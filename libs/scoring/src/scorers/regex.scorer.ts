@@ -10,6 +10,9 @@ const compileError = (pattern: string, flags: string): string | undefined => {
   }
 };
 
+/** Reasons quote the pattern up to this many characters. */
+const PATTERN_IN_REASON = 80;
+
 const optionsSchema = z
   .strictObject({
     /** The pattern; when absent, `expected` is the pattern. */
@@ -45,7 +48,8 @@ export class RegexScorer implements Scorer {
     }
     const matched = regex.test(input.output);
     const label = matched ? 'match' : 'no_match';
-    return binaryResult(this, matched !== negate, `output ${matched ? 'matches' : 'does not match'} /${source}/${flags}${negate ? ' (negated)' : ''}`, label);
+    const shown = source.length > PATTERN_IN_REASON ? `${source.slice(0, PATTERN_IN_REASON)}…` : source;
+    return binaryResult(this, matched !== negate, `output ${matched ? 'matches' : 'does not match'} /${shown}/${flags}${negate ? ' (negated)' : ''}`, label);
   }
 
   private patternFromExpected(expected: unknown): string {
