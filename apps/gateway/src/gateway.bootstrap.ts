@@ -1,17 +1,27 @@
+import fastifyMultipart from '@fastify/multipart';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@switchyard/config';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { DATASET_LIMITS, type DatasetLimits } from './admin/datasets/datasets-admin.tokens.js';
 import { type GatewayInfra, GatewayModule } from './gateway.module.js';
+import { isUploadRoute } from './validation/upload-route.js';
 
 /**
  * Every body is read as JSON whatever its content type: clients (and curl -d) often omit or
- * mislabel it, and the OpenAI API accepts only JSON anyway.
+ * mislabel it, and the OpenAI API accepts only JSON anyway. Upload routes (`UPLOAD_ROUTE`) are the
+ * exception: they get the raw bytes, within their own limit, and read multipart forms themselves.
  */
-function installJsonParser(fastify: FastifyInstance, bodyLimit: number): void {
+export async function installBodyParsers(app: NestFastifyApplication, limits: { bodyLimit: number; uploadBodyLimit: number }): Promise<void> {
+  const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body: Buffer, done) => {
+  // onRoute hooks run before a route is built, so the limit set here is the one its body is read with.
+  fastify.addHook('onRoute', (route) => {
+    if (isUploadRoute(route.config)) route.bodyLimit = limits.uploadBodyLimit;
+  });
+  fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: limits.bodyLimit }, (req, body: Buffer, done) => {
+    if (isUploadRoute(req.routeOptions.config)) return done(null, body);
     if (body.length === 0) return done(null, undefined);
     try {
       done(null, JSON.parse(body.toString('utf8')) as unknown);
@@ -22,6 +32,8 @@ function installJsonParser(fastify: FastifyInstance, bodyLimit: number): void {
       done(error, undefined);
     }
   });
+  // Parses nothing itself: it marks multipart requests, which an upload route then streams (others see no body).
+  await app.register(fastifyMultipart);
 }
 
 export async function createGatewayApp(config: AppConfig, infra: GatewayInfra): Promise<NestFastifyApplication> {
@@ -32,8 +44,7 @@ export async function createGatewayApp(config: AppConfig, infra: GatewayInfra): 
     bodyParser: false,
     abortOnError: false,
   });
-  const fastify = app.getHttpAdapter().getInstance();
-  installJsonParser(fastify, config.bodyLimitBytes);
+  await installBodyParsers(app, { bodyLimit: config.bodyLimitBytes, uploadBodyLimit: app.get<DatasetLimits>(DATASET_LIMITS, { strict: false }).maxBytes });
   app.enableShutdownHooks();
   await app.init();
   return app;

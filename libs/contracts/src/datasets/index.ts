@@ -1,1 +1,2 @@
 export * from './dataset-item.schema.js';
+export * from './dataset-admin.schema.js';
