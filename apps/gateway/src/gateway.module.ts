@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig, ConfigModule, modelCatalogOf } from '@switchyard/config';
-import { type DatabaseHandle, PolicyVersionRepository, SpanRepository } from '@switchyard/db';
+import { DatasetRepository, type DatabaseHandle, PolicyVersionRepository, SpanRepository } from '@switchyard/db';
 import type { Redis } from 'ioredis';
 import { AdminKeyGuard } from './admin/admin-key.guard.js';
+import { DatasetsAdminModule } from './admin/datasets/datasets-admin.module.js';
 import { DeploymentsAdminController } from './admin/deployments-admin.controller.js';
 import { PolicyAdminModule } from './admin/policy-admin.module.js';
 import { ADMIN_KEY, POLICY_CATALOG, POLICY_ENVIRONMENT, POLICY_PUBLISHER } from './admin/policy-admin.tokens.js';
@@ -53,6 +54,13 @@ export class GatewayModule {
             { provide: POLICY_ENVIRONMENT, useValue: config.environment },
             { provide: POLICY_PUBLISHER, useValue: new RedisPolicyPublisher(infra.redis, config.redisPrefix) },
             { provide: PolicyVersionRepository, useValue: new PolicyVersionRepository(infra.database.db) },
+          ],
+        }),
+        DatasetsAdminModule.register({
+          providers: [
+            { provide: ADMIN_KEY, useValue: config.admin.key },
+            { provide: DatasetRepository, useValue: new DatasetRepository(infra.database.db) },
+            { provide: SpanRepository, useValue: new SpanRepository(infra.database.db) },
           ],
         }),
       ],
