@@ -61,6 +61,8 @@ export interface HarnessOptions {
   environment?: string;
   /** Where the gateway's pool connects, e.g. through a TCP proxy a test can pause. Default: the test database. */
   databaseUrl?: string;
+  /** Where the gateway's Redis client connects, e.g. through a TCP proxy a test can pause. Default: the test Redis. */
+  redisUrl?: string;
   /** Extra chat model ids, each served by its own fake OpenAI upstream (provider `fake-<id>`), for routes that spread traffic. */
   pool?: string[];
   /** Per `pool` model, what differs from the default: a context window of 8,192 tokens, $1 in and $1 out per million tokens. */
@@ -129,7 +131,7 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
     NODE_ENV: 'test',
     FAKE_PROVIDER_KEY,
     DATABASE_URL: testEnv.TEST_DATABASE_URL,
-    REDIS_URL: testEnv.TEST_REDIS_URL,
+    REDIS_URL: options.redisUrl ?? testEnv.TEST_REDIS_URL,
     SWITCHYARD_ENVIRONMENT: environment,
     // Queues and channels per environment too: a test's worker only ever sees its own gateways' jobs.
     SWITCHYARD_REDIS_PREFIX: `switchyard-test-${environment}`,

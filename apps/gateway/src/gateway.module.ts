@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig, ConfigModule, modelCatalogOf } from '@switchyard/config';
-import { DatasetRepository, type DatabaseHandle, PolicyVersionRepository, SpanRepository } from '@switchyard/db';
+import { DatasetRepository, type DatabaseHandle, PolicyVersionRepository, ScoreRepository, SpanRepository } from '@switchyard/db';
 import type { Redis } from 'ioredis';
 import { AdminKeyGuard } from './admin/admin-key.guard.js';
 import { DatasetsAdminModule } from './admin/datasets/datasets-admin.module.js';
 import { DeploymentsAdminController } from './admin/deployments-admin.controller.js';
+import { QueuesAdminController } from './admin/queues-admin.controller.js';
+import { SpansAdminController } from './admin/spans-admin.controller.js';
 import { PolicyAdminModule } from './admin/policy-admin.module.js';
 import { ADMIN_KEY, POLICY_CATALOG, POLICY_ENVIRONMENT, POLICY_PUBLISHER } from './admin/policy-admin.tokens.js';
 import { ChatCompletionsController } from './chat-completions/chat-completions.controller.js';
@@ -19,6 +21,8 @@ import { OpenAiErrorFilter } from './errors/openai-error.filter.js';
 import { HealthController } from './health/health.controller.js';
 import { DATABASE, REDIS_CLIENT } from './infra/infra.tokens.js';
 import { JudgeSampler } from './evaluation/judge-sampler.service.js';
+import { FeedbackController } from './feedback/feedback.controller.js';
+import { FeedbackService } from './feedback/feedback.service.js';
 import { ModelsController } from './models/models.controller.js';
 import { ProvidersModule } from './providers/providers.module.js';
 import { ActivePolicy } from './routing/active-policy.service.js';
@@ -64,7 +68,7 @@ export class GatewayModule {
           ],
         }),
       ],
-      controllers: [ChatCompletionsController, EmbeddingsController, ModelsController, HealthController, DeploymentsAdminController],
+      controllers: [ChatCompletionsController, EmbeddingsController, ModelsController, HealthController, DeploymentsAdminController, SpansAdminController, QueuesAdminController, FeedbackController],
       providers: [
         { provide: DATABASE, useValue: infra.database },
         { provide: REDIS_CLIENT, useValue: infra.redis },
@@ -90,6 +94,8 @@ export class GatewayModule {
         AdminKeyGuard,
         RouteResolver,
         UpstreamDispatcher,
+        { provide: ScoreRepository, useFactory: (d: DatabaseHandle) => new ScoreRepository(d.db), inject: [DATABASE] },
+        FeedbackService,
         JudgeSampler,
         CallTracer,
         ChatCompletionsService,

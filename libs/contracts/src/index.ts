@@ -7,3 +7,4 @@ export * from './admin/index.js';
 export * from './jobs/index.js';
 export * from './datasets/index.js';
 export * from './evals/rubric.schema.js';
+export * from './feedback/feedback-request.schema.js';

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { OpenAiHttpError } from '../errors/openai-error.js';
+import { callerFingerprint } from './caller-fingerprint.js';
 
 export const HEADER_INTERNAL = 'x-switchyard-internal';
 export const HEADER_RUN_ID = 'x-switchyard-run-id';
@@ -14,6 +15,8 @@ export interface CallProvenance {
   origin: CallOrigin;
   /** The golden run, or the span a shadow probe replays. */
   runId?: string;
+  /** Fingerprint of the caller's key (see callerFingerprint). */
+  caller?: string;
 }
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
@@ -24,7 +27,7 @@ const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
  */
 export function provenanceOf(req: FastifyRequest, adminKey: string): CallProvenance {
   const marker = req.headers[HEADER_INTERNAL];
-  if (marker === undefined) return { origin: 'live' };
+  if (marker === undefined) return { origin: 'live', caller: callerFingerprint(req.headers) };
   const origin = Array.isArray(marker) ? marker[0] : marker;
   if (!origin || !INTERNAL_ORIGINS.has(origin)) {
     throw new OpenAiHttpError(400, `Invalid ${HEADER_INTERNAL} header: use judge, golden or shadow.`, 'invalid_request_error', 'invalid_internal_marker', null);

@@ -56,6 +56,7 @@ export function toSpanRow(ids: { spanId: string; traceId: string }, r: CallRecor
   const decision = r.plan?.decision;
   if (decision) metadata['routing'] = routingMetadata(decision);
   if (r.sampling) metadata['sampling'] = r.sampling;
+  if (r.provenance.caller) metadata['caller'] = r.provenance.caller;
   if (typeof r.request['user'] === 'string') metadata['user'] = r.request['user'];
   if (r.request['metadata'] && typeof r.request['metadata'] === 'object') metadata['request'] = r.request['metadata'];
   let requestBody: unknown = null;
