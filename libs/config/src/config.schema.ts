@@ -137,6 +137,16 @@ export const evaluationConfigSchema = z
       })
       .strict()
       .prefault({}),
+    golden: z
+      .object({
+        /**
+         * Golden calls one worker process has in flight per provider, on top of the queue's
+         * concurrency: a run over many models must not spend one provider's whole rate limit.
+         */
+        perProviderConcurrency: z.number().int().positive().default(4),
+      })
+      .strict()
+      .prefault({}),
     queues: z
       .object({
         judge: queueConfigSchema(4).prefault({}),
