@@ -2,9 +2,9 @@ import { resolve } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type AppConfig, loadTestEnv } from '@switchyard/config';
-import { type DatabaseHandle, ScoreRepository, type ScoreRow } from '@switchyard/db';
+import { type DatabaseHandle, ScoreRepository, type ScoreRow, SpanRepository } from '@switchyard/db';
 import { JudgeQueue } from '@switchyard/queue';
-import { createTestDatabase, type FakeUpstream } from '@switchyard/testing';
+import { buildSpanRow, createTestDatabase, type FakeUpstream } from '@switchyard/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,6 +108,23 @@ describe('live sampling → judge queue → worker → score by span id', () => 
     } finally {
       judge.setBehaviour(() => ({ kind: 'ok', text: VERDICT }));
     }
+  });
+
+  it('waits for a span that is not in the database yet, without spending the job\'s attempts', async () => {
+    const row = buildSpanRow({
+      redaction: 'full',
+      model: 'gpt-a',
+      requestBody: { model: 'auto', messages: [{ role: 'user', content: 'late span' }] },
+      responseBody: { choices: [{ index: 0, message: { role: 'assistant', content: 'late answer' }, finish_reason: 'stop' }] },
+    });
+    const job = await queue.add('judge', { spanId: row.spanId, rubric: 'helpfulness' }, { jobId: JudgeQueue.jobId(row.spanId, 'helpfulness'), attempts: 2 });
+    await new Promise((r) => setTimeout(r, 1_000));
+    const waiting = await queue.getJob(job.id ?? '');
+    expect(['delayed', 'waiting', 'active']).toContain(await waiting?.getState());
+    expect(waiting?.attemptsMade).toBe(0);
+    await new SpanRepository(database.db).insertMany([row]);
+    const [score] = await scoresOf(row.spanId, 3_000);
+    expect(score).toMatchObject({ status: 'ok', source: 'judge' });
   });
 
   it('never enqueues a judge job for a failed call', async () => {

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Worker, type Job } from 'bullmq';
+import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { JobProcessor } from './job-processor.js';
 
@@ -28,14 +28,15 @@ export class ProcessorRegistry {
   register(queue: string, processor: JobProcessor, settings: QueueSettings): Worker {
     const worker = new Worker(
       queue,
-      async (job: Job) => {
+      async (job: Job, token?: string) => {
         const started = Date.now();
         const waitedMs = started - job.timestamp;
         try {
-          const result = await processor.process(job);
+          const result = await processor.process(job, token);
           this.logger.debug(`${queue} ${job.id}: ${String(result)} (waited ${waitedMs} ms, ran ${Date.now() - started} ms, attempt ${job.attemptsMade + 1})`);
           return result;
         } catch (err) {
+          if (err instanceof DelayedError) throw err;
           this.logger.warn(`${queue} ${job.id} attempt ${job.attemptsMade + 1} failed after ${Date.now() - started} ms: ${(err as Error).message}`);
           throw err;
         }
