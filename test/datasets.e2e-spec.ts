@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Module } from '@nestjs/common';
 import { APP_FILTER, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -232,6 +234,28 @@ describe('dataset uploads over real HTTP', () => {
     expect(nothing.json).toMatchObject({ error: { code: 'empty_dataset' } });
     const both = await post(`/admin/datasets/${freshName()}/versions/from-spans`, JSON.stringify({ spanIds: [s1], filter: { limit: 1 } }), 'application/json');
     expect(both.status).toBe(400);
+  });
+
+  it('uploads, lists and shows datasets from the CLI', async () => {
+    const cli = (...args: string[]) => promisify(execFile)(process.execPath, ['scripts/switchyard-cli.mjs', ...args, '--url', h.baseUrl, '--admin-key', ADMIN_KEY]);
+    const name = freshName();
+    const file = join(dir, 'cli.csv');
+    writeFileSync(file, 'input,expected\nwhat is 2+2?,4\nwhat is 3+3?,6\n');
+
+    expect((await cli('datasets', 'upload', file, '--name', name, '--scorer', 'exact')).stdout).toMatch(new RegExp(`^created ${name} v1: 2 items, scorer exact`));
+    expect((await cli('datasets', 'upload', file, '--name', name)).stdout).toMatch(/^unchanged, same items as .* v1/);
+    expect((await cli('datasets', 'list')).stdout).toContain(`${name}\tlatest v1`);
+    const shown = (await cli('datasets', 'show', name, '--version', '1', '--items', '1')).stdout;
+    expect(shown).toContain('{"input":"what is 2+2?","expected":"4","workload":null,"metadata":{}}');
+    expect(shown).toContain('… 1 more');
+
+    writeFileSync(file, 'input,expected\n,4\n');
+    const failed = await cli('datasets', 'upload', file, '--name', name).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr).toContain('line 2: ');
   });
 
   it('still serves chat completions with their JSON body parsing', async () => {
