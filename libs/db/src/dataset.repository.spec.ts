@@ -72,6 +72,10 @@ describe('DatasetRepository against Postgres', () => {
     const nulls = await handle.db.execute<{ n: number }>(sql`select count(*)::int as n from dataset_items where dataset_version_id = ${version.id} and expected is null`);
     expect(nulls.rows[0]?.n).toBe(1);
     expect((await repo.items(version.id, { offset: 1, limit: 1 })).map((r) => r.position)).toEqual([1]);
+    const ids = await repo.itemIds(version.id, { offset: 0, limit: 10 });
+    expect(ids).toEqual(rows.map((r) => ({ id: r.id, workload: r.workload })));
+    expect(await repo.getItem(rows[0]?.id ?? '')).toEqual(rows[0]);
+    expect(await repo.getItem('di_missing')).toBeUndefined();
   });
 
   it('reads versions by name and number, latest by default, and lists datasets and versions', async () => {

@@ -162,6 +162,22 @@ export class DatasetRepository {
     return { dataset, versions };
   }
 
+  async getItem(itemId: string): Promise<DatasetItemRow | undefined> {
+    const [row] = await this.db.select().from(datasetItems).where(eq(datasetItems.id, itemId));
+    return row;
+  }
+
+  /** Item ids in file order, without their content: what a golden run enqueues jobs for. */
+  async itemIds(versionId: string, page: { offset: number; limit: number }): Promise<{ id: string; workload: string | null }[]> {
+    return this.db
+      .select({ id: datasetItems.id, workload: datasetItems.workload })
+      .from(datasetItems)
+      .where(eq(datasetItems.datasetVersionId, versionId))
+      .orderBy(datasetItems.position)
+      .offset(page.offset)
+      .limit(page.limit);
+  }
+
   /** In file order. */
   async items(versionId: string, page: { offset: number; limit: number }): Promise<DatasetItemRow[]> {
     return this.db

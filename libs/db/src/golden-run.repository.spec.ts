@@ -4,17 +4,21 @@ import type { DatabaseHandle } from './database.client.js';
 import { DatasetRepository } from './dataset.repository.js';
 import { GoldenRunRepository } from './golden-run.repository.js';
 import { newRowId } from './row-id.factory.js';
+import { ScoreRepository } from './score.repository.js';
 
 describe('GoldenRunRepository against Postgres', () => {
   let handle: DatabaseHandle;
   let repo: GoldenRunRepository;
   let datasetVersionId: string;
+  let itemIds: string[];
 
   beforeAll(async () => {
     handle = createTestDatabase({ max: 8 });
     repo = new GoldenRunRepository(handle.db);
-    const { version } = await new DatasetRepository(handle.db).createVersion({ name: `golden-${newRowId('t')}`.toLowerCase(), items: [{ input: 'hi', metadata: {} }], createdBy: 'test' });
+    const datasets = new DatasetRepository(handle.db);
+    const { version } = await datasets.createVersion({ name: `golden-${newRowId('t')}`.toLowerCase(), items: [{ input: 'hi', metadata: {} }, { input: 'bye', metadata: {} }], createdBy: 'test' });
     datasetVersionId = version.id;
+    itemIds = (await datasets.itemIds(version.id, { offset: 0, limit: 10 })).map((i) => i.id);
   });
 
   afterAll(async () => {
@@ -83,5 +87,47 @@ describe('GoldenRunRepository against Postgres', () => {
     expect(running.map((r) => r.id)).toContain(b.id);
     expect(running.map((r) => r.id)).not.toContain(a.id);
     expect(await repo.list({ datasetVersionId, limit: 1 })).toHaveLength(1);
+  });
+
+  const result = (runId: string, datasetItemId: string, model: string, spanId: string, ok = true) => ({
+    spanId,
+    scorer: 'exact',
+    scorerVersion: '1',
+    source: 'golden' as const,
+    status: ok ? ('ok' as const) : ('failed' as const),
+    score: ok ? 1 : null,
+    workload: 'default',
+    model,
+    runId,
+    datasetItemId,
+  });
+
+  it('stores and counts each item × model result once, whatever its span: retries and racing duplicates count nothing', async () => {
+    const created = await run(4);
+    await repo.markStarted(created.id);
+    const [i0 = '', i1 = ''] = itemIds;
+    expect(await repo.hasResult(created.id, i0, 'gpt-a')).toBe(false);
+    // Five attempts of one job race, each with a call (a span) of its own: one counts.
+    const raced = await Promise.all(Array.from({ length: 5 }, (_, k) => repo.recordResult(result(created.id, i0, 'gpt-a', `00000000000000a${k}`))));
+    expect(raced.filter((r) => r.counted)).toHaveLength(1);
+    expect(await repo.hasResult(created.id, i0, 'gpt-a')).toBe(true);
+    expect(await repo.hasResult(created.id, i0, 'gpt-b')).toBe(false);
+
+    expect((await repo.recordResult(result(created.id, i0, 'gpt-b', '00000000000000b0', false))).run).toMatchObject({ done: 1, failed: 1, status: 'running' });
+    expect((await repo.recordResult(result(created.id, i1, 'gpt-a', '00000000000000c0'))).run).toMatchObject({ done: 2, failed: 1, status: 'running' });
+    const last = await repo.recordResult(result(created.id, i1, 'gpt-b', '00000000000000d0'));
+    expect(last).toMatchObject({ counted: true, run: { done: 3, failed: 1, status: 'completed' } });
+    expect(await repo.recordResult(result(created.id, i1, 'gpt-b', '00000000000000d1'))).toEqual({ counted: false, run: undefined });
+    expect(await repo.get(created.id)).toMatchObject({ done: 3, failed: 1 });
+
+    const values = await new ScoreRepository(handle.db).valuesForRun(created.id);
+    expect(values).toHaveLength(4);
+    expect(values.filter((v) => v.status === 'failed')).toEqual([{ model: 'gpt-b', status: 'failed', score: null }]);
+  });
+
+  it('keeps per-workload scorers with the run', async () => {
+    const created = await repo.create({ datasetVersionId, models: ['m'], scorer: { name: 'exact', options: {} }, workloadScorers: { arc: { name: 'multiple_choice', options: { choices: 'ABCD' } } }, total: 1, createdBy: 'a' });
+    expect((await repo.get(created.id))?.workloadScorers).toEqual({ arc: { name: 'multiple_choice', options: { choices: 'ABCD' } } });
+    expect((await run()).workloadScorers).toEqual({});
   });
 });

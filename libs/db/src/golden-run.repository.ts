@@ -2,16 +2,22 @@ import type { DatasetScorer } from '@switchyard/contracts';
 import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Database } from './database.client.js';
 import { newRowId } from './row-id.factory.js';
-import { type GoldenRunRow, goldenRuns, type GoldenRunStatus } from './tables/index.js';
+import { type NewScore, scoreRowOf } from './score.repository.js';
+import { type GoldenRunRow, goldenRuns, type GoldenRunStatus, scores } from './tables/index.js';
 
 export interface NewGoldenRun {
   datasetVersionId: string;
   models: string[];
   scorer: DatasetScorer;
+  /** Per workload, a scorer that replaces `scorer` for that workload's items. */
+  workloadScorers?: Record<string, DatasetScorer>;
   /** Calls to make: items × models. */
   total: number;
   createdBy: string;
 }
+
+/** The database, or a transaction on it. */
+type Executor = Database | Parameters<Parameters<Database['transaction']>[0]>[0];
 
 /** Statuses a run can still move from. */
 const ACTIVE: GoldenRunStatus[] = ['queued', 'running'];
@@ -23,7 +29,7 @@ export class GoldenRunRepository {
   async create(input: NewGoldenRun): Promise<GoldenRunRow> {
     const [row] = await this.db
       .insert(goldenRuns)
-      .values({ id: newRowId('gr'), ...input })
+      .values({ id: newRowId('gr'), ...input, workloadScorers: input.workloadScorers ?? {} })
       .returning();
     if (!row) throw new Error('insert into golden_runs returned no row');
     return row;
@@ -66,18 +72,33 @@ export class GoldenRunRepository {
    * an active run once every call is done or failed. A cancelled run still counts the calls that were in flight.
    */
   async incrementProgress(id: string, by: { done: number; failed: number }): Promise<GoldenRunRow | undefined> {
-    const finished = sql`${goldenRuns.done} + ${by.done} + ${goldenRuns.failed} + ${by.failed} >= ${goldenRuns.total} and ${goldenRuns.status} in ('queued', 'running')`;
+    return addProgress(this.db, id, by);
+  }
+
+  /** Whether the item × model already has its result (a score, or a failed one) in this run. */
+  async hasResult(runId: string, datasetItemId: string, model: string): Promise<boolean> {
     const [row] = await this.db
-      .update(goldenRuns)
-      .set({
-        done: sql`${goldenRuns.done} + ${by.done}`,
-        failed: sql`${goldenRuns.failed} + ${by.failed}`,
-        status: sql`case when ${finished} then 'completed' else ${goldenRuns.status} end`,
-        finishedAt: sql`case when ${finished} then now() else ${goldenRuns.finishedAt} end`,
-      })
-      .where(eq(goldenRuns.id, id))
-      .returning();
-    return row;
+      .select({ one: sql<number>`1` })
+      .from(scores)
+      .where(and(eq(scores.runId, runId), eq(scores.datasetItemId, datasetItemId), eq(scores.model, model), eq(scores.source, 'golden')))
+      .limit(1);
+    return row !== undefined;
+  }
+
+  /**
+   * Stores an item × model result and counts it (as done, or as failed when the score failed) in one
+   * transaction, exactly once: the golden key on scores (run, item, model) makes a second result for
+   * the same item × model, e.g. from a retried job's new call, a no-op that counts nothing.
+   */
+  async recordResult(score: NewScore & { runId: string; datasetItemId: string; model: string }): Promise<{ counted: boolean; run: GoldenRunRow | undefined }> {
+    if (score.source !== 'golden') throw new Error(`recordResult stores golden scores, got source ${score.source}`);
+    return this.db.transaction(async (tx) => {
+      const inserted = await tx.insert(scores).values(scoreRowOf(score)).onConflictDoNothing().returning({ id: scores.id });
+      if (inserted.length === 0) return { counted: false, run: undefined };
+      const by = score.status === 'ok' ? { done: 1, failed: 0 } : { done: 0, failed: 1 };
+      const run = await addProgress(tx, score.runId, by);
+      return { counted: true, run };
+    });
   }
 
   /** Undefined when the run does not exist or has already ended. */
@@ -99,4 +120,19 @@ export class GoldenRunRepository {
       .returning();
     return row;
   }
+}
+
+async function addProgress(db: Executor, id: string, by: { done: number; failed: number }): Promise<GoldenRunRow | undefined> {
+  const finished = sql`${goldenRuns.done} + ${by.done} + ${goldenRuns.failed} + ${by.failed} >= ${goldenRuns.total} and ${goldenRuns.status} in ('queued', 'running')`;
+  const [row] = await db
+    .update(goldenRuns)
+    .set({
+      done: sql`${goldenRuns.done} + ${by.done}`,
+      failed: sql`${goldenRuns.failed} + ${by.failed}`,
+      status: sql`case when ${finished} then 'completed' else ${goldenRuns.status} end`,
+      finishedAt: sql`case when ${finished} then now() else ${goldenRuns.finishedAt} end`,
+    })
+    .where(eq(goldenRuns.id, id))
+    .returning();
+  return row;
 }

@@ -49,7 +49,8 @@ const FEEDBACK_UPDATE = {
   metadata: sql`excluded.metadata`,
 };
 
-const toRow = (s: NewScore) => ({
+/** The row a new score is stored as; exported for repositories that write a score inside their own transaction. */
+export const scoreRowOf = (s: NewScore) => ({
   id: newRowId('sc'),
   ...s,
   label: s.label ?? null,
@@ -70,7 +71,7 @@ export class ScoreRepository {
 
   /** True when a new row was inserted; false when the key existed (and, for feedback, was updated). */
   async record(score: NewScore): Promise<boolean> {
-    const insert = this.db.insert(scores).values(toRow(score));
+    const insert = this.db.insert(scores).values(scoreRowOf(score));
     const rows =
       score.source === 'feedback'
         ? await insert.onConflictDoUpdate({ target: KEY, set: FEEDBACK_UPDATE }).returning({ inserted: sql<boolean>`(xmax = 0)` })
@@ -84,13 +85,21 @@ export class ScoreRepository {
     const feedback = batch.filter((s) => s.source === 'feedback');
     const others = batch.filter((s) => s.source !== 'feedback');
     for (let start = 0; start < others.length; start += ROWS_PER_INSERT) {
-      const rows = others.slice(start, start + ROWS_PER_INSERT).map(toRow);
+      const rows = others.slice(start, start + ROWS_PER_INSERT).map(scoreRowOf);
       const result = await this.db.insert(scores).values(rows).onConflictDoNothing({ target: KEY });
       inserted += result.rowCount ?? 0;
     }
     // One statement cannot update the same row twice, so feedback rows go one by one, in order.
     for (const score of feedback) if (await this.record(score)) inserted++;
     return inserted;
+  }
+
+  /** The values a golden run's summary is computed from: one row per scored item × model. */
+  async valuesForRun(runId: string): Promise<{ model: string | null; status: ScoreStatus; score: number | null }[]> {
+    return this.db
+      .select({ model: scores.model, status: scores.status, score: scores.score })
+      .from(scores)
+      .where(and(eq(scores.runId, runId), eq(scores.source, 'golden')));
   }
 
   /** Oldest first. */

@@ -41,4 +41,23 @@ describe('SpanRepository.findForDataset against Postgres', () => {
     expect(ids(await repo.findForDataset({ workload, since: at(2), until: at(3), limit: 100 }))).toEqual([rows[0].spanId]);
     expect(ids(await repo.findForDataset({ workload, limit: 1 }))).toEqual([rows[1].spanId]);
   });
+
+  it('sums a golden run\'s cost per model over every call and takes latency quantiles over the successful ones', async () => {
+    const runId = `gr_${randomBytes(6).toString('hex')}`;
+    const rows = [
+      ...[100, 200, 300, 400, 500].map((latencyMs) => buildSpanRow({ runId, origin: 'golden', internal: true, model: 'gpt-a', latencyMs, costUsd: 0.001 })),
+      buildSpanRow({ runId, origin: 'golden', internal: true, model: 'gpt-a', latencyMs: 9_000, costUsd: 0.0005, status: 'error', httpStatus: 500 }),
+      buildSpanRow({ runId, origin: 'golden', internal: true, model: 'gpt-b', latencyMs: 50, costUsd: null }),
+      buildSpanRow({ runId, origin: 'golden', internal: true, model: null, latencyMs: 1, status: 'error', httpStatus: 503 }),
+      buildSpanRow({ origin: 'live', model: 'gpt-a', latencyMs: 7, costUsd: 1 }),
+    ];
+    await repo.insertMany(rows);
+    const stats = await repo.runStats(runId);
+    expect(stats.map((s) => s.model)).toEqual(['gpt-a', 'gpt-b']);
+    expect(stats[0]).toMatchObject({ calls: 6, okCalls: 5, latencyP50Ms: 300 });
+    expect(stats[0]?.costUsd).toBeCloseTo(0.0055, 12);
+    expect(stats[0]?.latencyP95Ms).toBeCloseTo(480, 9);
+    expect(stats[1]).toEqual({ model: 'gpt-b', calls: 1, okCalls: 1, costUsd: null, latencyP50Ms: 50, latencyP95Ms: 50 });
+    expect(await repo.runStats('gr_none')).toEqual([]);
+  });
 });

@@ -23,6 +23,19 @@ export interface DatasetSpanFilter {
   limit: number;
 }
 
+/** One model's calls in a golden run. */
+export interface RunModelStats {
+  model: string;
+  /** Every call, retries included. */
+  calls: number;
+  okCalls: number;
+  /** Summed over every call: a retried call was paid for too. Null when no call had a known cost. */
+  costUsd: number | null;
+  /** Latency of the successful calls (linear interpolation, as `quantile` in libs/scoring); null without any. */
+  latencyP50Ms: number | null;
+  latencyP95Ms: number | null;
+}
+
 export class SpanRepository {
   constructor(private readonly db: Database) {}
 
@@ -80,6 +93,25 @@ export class SpanRepository {
       .where(and(...conditions))
       .orderBy(asc(spans.startedAt), asc(spans.spanId))
       .limit(filter.limit);
+  }
+
+  /** Per model that served a call of the run, by model id. */
+  async runStats(runId: string): Promise<RunModelStats[]> {
+    const ok = sql`${spans.status} = 'ok'`;
+    const rows = await this.db
+      .select({
+        model: spans.model,
+        calls: sql<number>`count(*)::int`,
+        okCalls: sql<number>`(count(*) filter (where ${ok}))::int`,
+        costUsd: sql<number | null>`sum(${spans.costUsd})`,
+        latencyP50Ms: sql<number | null>`percentile_cont(0.5) within group (order by ${spans.latencyMs}) filter (where ${ok})`,
+        latencyP95Ms: sql<number | null>`percentile_cont(0.95) within group (order by ${spans.latencyMs}) filter (where ${ok})`,
+      })
+      .from(spans)
+      .where(and(eq(spans.runId, runId), isNotNull(spans.runId), isNotNull(spans.model)))
+      .groupBy(spans.model)
+      .orderBy(asc(spans.model));
+    return rows.flatMap((r) => (r.model === null ? [] : [{ ...r, model: r.model }]));
   }
 
   /** Readiness probe: resolves after one round trip to Postgres, rejects when it is unreachable. */

@@ -17,6 +17,8 @@ export const goldenRuns = pgTable(
     /** Configured model ids. */
     models: jsonb('models').$type<string[]>().notNull(),
     scorer: jsonb('scorer').$type<DatasetScorer>().notNull(),
+    /** Per workload, a scorer that replaces `scorer` for the items of that workload. */
+    workloadScorers: jsonb('workload_scorers').$type<Record<string, DatasetScorer>>().notNull().default({}),
     status: text('status').$type<GoldenRunStatus>().notNull().default('queued'),
     /** Calls to make: items × models. */
     total: integer('total').notNull(),

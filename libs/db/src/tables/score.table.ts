@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, doublePrecision, index, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import { check, doublePrecision, index, pgTable, text, timestamp, unique, uniqueIndex } from 'drizzle-orm/pg-core';
 import { exactJsonb } from './exact-jsonb.column.js';
 
 /** Where a score came from. */
@@ -39,6 +39,9 @@ export const scores = pgTable(
     unique('scores_span_id_scorer_scorer_version_source_key').on(t.spanId, t.scorer, t.scorerVersion, t.source),
     index('scores_workload_model_created_at_idx').on(t.workload, t.model, t.createdAt),
     index('scores_run_id_idx').on(t.runId),
+    // A golden run scores each item once per model, whatever the span: a retried job makes a new call
+    // (a new span), and this key is what keeps it from counting twice.
+    uniqueIndex('scores_golden_run_item_model_key').on(t.runId, t.datasetItemId, t.model).where(sql`${t.source} = 'golden'`),
     check('scores_status_check', sql`${t.status} in ('ok', 'failed')`),
     check('scores_score_null_iff_failed_check', sql`(${t.score} is null) = (${t.status} = 'failed')`),
   ],

@@ -1,4 +1,5 @@
 import type { RedactionMode } from '@switchyard/config';
+import { sql } from 'drizzle-orm';
 import { boolean, doublePrecision, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 export type SpanOperation = 'chat' | 'embeddings';
@@ -79,6 +80,8 @@ export const spans = pgTable(
     index('spans_workload_model_started_at_idx').on(t.workload, t.model, t.startedAt),
     index('spans_trace_id_idx').on(t.traceId),
     index('spans_origin_started_at_idx').on(t.origin, t.startedAt),
+    // Golden-run summaries (cost, latency) read a run's spans; live spans have no run id.
+    index('spans_run_id_idx').on(t.runId).where(sql`${t.runId} is not null`),
   ],
 );
 
