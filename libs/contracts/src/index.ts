@@ -8,3 +8,4 @@ export * from './jobs/index.js';
 export * from './datasets/index.js';
 export * from './evals/rubric.schema.js';
 export * from './feedback/feedback-request.schema.js';
+export * from './golden-runs/index.js';

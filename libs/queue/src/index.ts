@@ -1,3 +1,4 @@
 export * from './queue.names.js';
 export * from './redis.bootstrap.js';
 export * from './judge.queue.js';
+export * from './golden.queue.js';

@@ -1,1 +1,2 @@
 export * from './judge-job.schema.js';
+export * from './golden-job.schema.js';

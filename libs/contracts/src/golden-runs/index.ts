@@ -1,0 +1,1 @@
+export * from './golden-run-admin.schema.js';
