@@ -128,23 +128,32 @@ export class DatasetFileService {
     return located;
   }
 
+  /** Elements are parsed one by one, so each broken one is named by its own line, as in JSONL. */
   private jsonArray(text: string, issues: IssueList): Located[] {
-    let value: unknown;
-    try {
-      value = JSON.parse(text) as unknown;
-    } catch (error) {
-      const message = (error as Error).message;
-      const position = /position (\d+)/.exec(message)?.[1];
-      issues.add(position === undefined ? 1 : lineAt(text, Number(position)), `invalid JSON: ${message}`);
+    const elements = splitTopLevelArray(text);
+    if (!elements) {
+      // Not an array, or one whose brackets do not balance: what JSON.parse says is all there is to say.
+      try {
+        JSON.parse(text);
+        issues.add(lineAt(text, text.search(/\S/)), 'a JSON dataset file must be an array of items');
+      } catch (error) {
+        const message = (error as Error).message;
+        const position = /position (\d+)/.exec(message)?.[1];
+        issues.add(lineAt(text, position === undefined ? text.length : Number(position)), `invalid JSON: ${message}`);
+      }
       return [];
     }
-    if (!Array.isArray(value)) {
-      issues.add(lineAt(text, text.search(/\S/)), 'a JSON dataset file must be an array of items');
-      return [];
+    if (elements.length > this.limits.maxItems) throw tooManyItems(elements.length, this.limits.maxItems);
+    const located: Located[] = [];
+    for (const element of elements) {
+      try {
+        if (element.text === '') throw new Error('an empty array element (a stray comma?)');
+        located.push({ line: element.line, value: JSON.parse(element.text) as unknown });
+      } catch (error) {
+        issues.add(element.line, `invalid JSON: ${(error as Error).message}`);
+      }
     }
-    if (value.length > this.limits.maxItems) throw tooManyItems(value.length, this.limits.maxItems);
-    const lines = arrayElementLines(text);
-    return value.map((item: unknown, i) => ({ line: lines[i] ?? 1, value: item }));
+    return located;
   }
 
   private csvRows(text: string, issues: IssueList): Located[] {
@@ -219,44 +228,54 @@ function lineAt(text: string, offset: number): number {
 /** csv-parse reports the line a record ends on; newlines inside quoted cells say how far back it started. */
 const startLine = (row: CsvRecord): number => row.info.lines - row.record.reduce((n, cell) => n + cell.split('\n').length - 1, 0);
 
-/** The line each element of a valid top-level JSON array starts on. */
-function arrayElementLines(text: string): number[] {
-  const lines: number[] = [];
-  let line = 1;
-  let depth = 0;
+/**
+ * The text of each element of a top-level JSON array and the line it starts on, found by tracking
+ * strings and nesting only; each element is parsed on its own afterwards. Undefined when the text
+ * is not one bracket-balanced array.
+ */
+function splitTopLevelArray(text: string): { line: number; text: string }[] | undefined {
+  const open = text.search(/\S/);
+  if (open === -1 || text[open] !== '[') return undefined;
+  const elements: { line: number; text: string }[] = [];
+  let line = lineAt(text, open);
+  let depth = 1;
   let inString = false;
   let escaped = false;
-  let awaitingElement = false;
-  for (const char of text) {
+  let start = -1;
+  let startLine = line;
+  let last = -1;
+  const close = (): void => {
+    elements.push(start === -1 ? { line, text: '' } : { line: startLine, text: text.slice(start, last + 1) });
+    start = -1;
+  };
+  for (let i = open + 1; i < text.length; i++) {
+    const char = text[i];
     if (inString) {
       // JSON strings cannot hold a raw newline, so lines need no counting in here.
       if (escaped) escaped = false;
       else if (char === '\\') escaped = true;
       else if (char === '"') inString = false;
+      last = i;
       continue;
     }
     if (char === '\n') line++;
     if (char === ' ' || char === '\t' || char === '\r' || char === '\n') continue;
-    if (char === ']' || char === '}') {
-      depth--;
-      awaitingElement = false;
+    if (depth === 1 && (char === ',' || char === ']')) {
+      // `[]` has no elements; anything else closes the element before the comma or bracket.
+      if (char === ',' || start !== -1 || elements.length > 0) close();
+      if (char === ']') return text.slice(i + 1).trim() === '' ? elements : undefined;
       continue;
     }
-    if (depth === 1 && char === ',') {
-      awaitingElement = true;
-      continue;
+    if (start === -1) {
+      start = i;
+      startLine = line;
     }
-    if (awaitingElement) {
-      lines.push(line);
-      awaitingElement = false;
-    }
+    last = i;
     if (char === '"') inString = true;
-    else if (char === '[' || char === '{') {
-      depth++;
-      if (depth === 1) awaitingElement = true;
-    }
+    else if (char === '[' || char === '{') depth++;
+    else if (char === ']' || char === '}') depth--;
   }
-  return lines;
+  return undefined;
 }
 
 /** Every problem with an item (up to three), where it is, phrased for a person fixing the file. */
@@ -266,6 +285,8 @@ function describeItemIssues(error: z.ZodError): string {
 }
 
 function describeIssue(first: z.core.$ZodIssue): string {
+  // Items are parsed with `reportInput`, so an issue without input is about a field that is not there.
+  if ((first.code === 'invalid_type' || first.code === 'invalid_union') && first.input === undefined) return `missing '${first.path.length ? formatParamPath(first.path) : 'item'}'`;
   let issue = first;
   let path = issue.path;
   // A failed union (input: string or messages) reports each branch; the deepest issue is the useful one.
