@@ -1,4 +1,5 @@
 export * from './queue.names.js';
 export * from './redis.bootstrap.js';
 export * from './judge.queue.js';
+export * from './shadow.queue.js';
 export * from './golden.queue.js';

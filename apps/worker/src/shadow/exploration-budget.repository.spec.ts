@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadTestEnv } from '@switchyard/config';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BudgetReservation, ExplorationBudgetRepository, toMicros } from './exploration-budget.repository.js';
+
+// Real Redis, never a mock: the guarantee under test is the atomicity of the Lua scripts.
+describe('ExplorationBudgetRepository (real Redis)', () => {
+  /** Several connections, as several worker processes would have. */
+  let connections: Redis[];
+  const prefix = (): string => `budget-spec-${randomBytes(6).toString('hex')}`;
+
+  beforeAll(() => {
+    connections = Array.from({ length: 5 }, () => new Redis(loadTestEnv().TEST_REDIS_URL, { maxRetriesPerRequest: null }));
+  });
+
+  afterAll(() => {
+    for (const c of connections) c.disconnect();
+  });
+
+  const repositories = (keyPrefix: string, now?: () => Date): ExplorationBudgetRepository[] => connections.map((c) => new ExplorationBudgetRepository(c, keyPrefix, now));
+
+  it('50 probes racing for a $0.01 budget spend at most $0.01 plus one probe, and the ledger ends balanced', async () => {
+    const repos = repositories(prefix());
+    const budget = 0.01;
+    // About what a 400-token prompt and a 60-token answer cost at $2.50 / $10 per million tokens.
+    const estimate = 0.0016;
+    const actuals: number[] = [];
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => {
+        const repo = repos[i % repos.length];
+        const reservation = await repo.reserve(budget, estimate);
+        if (!reservation) return 'refused';
+        await sleep(Math.random() * 20);
+        // Every fifth probe fails before its call and gives the estimate back.
+        if (i % 5 === 4) {
+          expect(await repo.release(reservation)).toBe(true);
+          return 'released';
+        }
+        // Actual costs come in under the estimate, as an upper-bound estimate should.
+        const actual = estimate * (0.5 + Math.random() * 0.5);
+        actuals.push(actual);
+        expect(await repo.settle(reservation, actual)).toBe(true);
+        return 'settled';
+      }),
+    );
+    const usage = await repos[0].usage();
+    const spent = actuals.reduce((a, b) => a + b, 0);
+    expect(outcomes.filter((o) => o === 'refused').length).toBeGreaterThan(0);
+    expect(usage.spentUsd).toBeGreaterThan(0);
+    expect(usage.spentUsd).toBeLessThanOrEqual(budget + estimate);
+    // The ledger holds exactly the settled costs (each rounded up to the micro-dollar), and nothing is left reserved.
+    expect(Math.round(usage.spentUsd * 1e6)).toBe(actuals.reduce((a, b) => a + toMicros(b), 0));
+    expect(spent).toBeLessThanOrEqual(usage.spentUsd);
+    expect(usage).toMatchObject({ reservedUsd: 0, openReservations: 0 });
+  });
+
+  it('keeps granting after settlements free room, until the spend reaches the budget, never past one probe over', async () => {
+    const repos = repositories(prefix());
+    const budget = 0.01;
+    let settled = 0;
+    // Waves of parallel probes whose estimates overstate their cost by half, as a conservative estimate does.
+    for (let wave = 0; wave < 6; wave++) {
+      await Promise.all(
+        Array.from({ length: 50 }, async (_, i) => {
+          const repo = repos[i % repos.length];
+          const r = await repo.reserve(budget, 0.0015);
+          if (!r) return;
+          await sleep(Math.random() * 5);
+          await repo.settle(r, 0.001);
+          settled++;
+        }),
+      );
+    }
+    const usage = await repos[0].usage();
+    expect(usage.spentUsd).toBeGreaterThanOrEqual(budget);
+    expect(usage.spentUsd).toBeLessThanOrEqual(budget + 0.0015);
+    expect(usage.spentUsd).toBeCloseTo(settled * 0.001, 12);
+    expect(await repos[0].reserve(budget, 0.000_001)).toBeUndefined();
+  });
+
+  it('settles a reservation once: a second settle or release changes nothing, and nothing goes negative', async () => {
+    const [repo] = repositories(prefix());
+    const r = await repo.reserve(1, 0.002);
+    expect(r).toBeDefined();
+    const reservation = r as BudgetReservation;
+    expect(await repo.usage()).toMatchObject({ spentUsd: 0, reservedUsd: 0.002, openReservations: 1 });
+    expect(await repo.settle(reservation, 0.0015)).toBe(true);
+    expect(await repo.settle(reservation, 0.0015)).toBe(false);
+    expect(await repo.release(reservation)).toBe(false);
+    expect(await repo.release({ ...reservation, id: 'never-made' })).toBe(false);
+    expect(await repo.usage()).toMatchObject({ spentUsd: 0.0015, reservedUsd: 0, openReservations: 0 });
+  });
+
+  it('counts in integer micro-dollars: a thousand $0.00001 probes make exactly $0.01', async () => {
+    const [repo] = repositories(prefix());
+    for (let i = 0; i < 1_000; i++) {
+      const r = await repo.reserve(1, 0.000_01);
+      await repo.settle(r as BudgetReservation, 0.000_01);
+    }
+    expect((await repo.usage()).spentUsd).toBe(0.01);
+  });
+
+  it('refuses everything when the budget is zero', async () => {
+    const [repo] = repositories(prefix());
+    expect(await repo.reserve(0, 0.001)).toBeUndefined();
+    expect(await repo.usage()).toMatchObject({ spentUsd: 0, reservedUsd: 0 });
+  });
+
+  it('keeps one key per UTC day that expires after two days; a probe settles on the day it reserved', async () => {
+    const keyPrefix = prefix();
+    let now = new Date('2026-03-01T23:59:59.500Z');
+    const [repo] = repositories(keyPrefix, () => now);
+    const r = (await repo.reserve(0.01, 0.01)) as BudgetReservation;
+    expect(r.day).toBe('2026-03-01');
+    expect(await repo.reserve(0.01, 0.001)).toBeUndefined();
+
+    now = new Date('2026-03-02T00:00:00.100Z');
+    // A new day, a new budget.
+    const next = await repo.reserve(0.01, 0.001);
+    expect(next?.day).toBe('2026-03-02');
+    await repo.settle(r, 0.0125);
+    expect(await repo.usage('2026-03-01')).toMatchObject({ spentUsd: 0.0125, reservedUsd: 0 });
+    expect(await repo.usage('2026-03-02')).toMatchObject({ spentUsd: 0, reservedUsd: 0.001 });
+
+    const redis = connections[0];
+    const keys = (await redis.keys(`${keyPrefix}:*`)).sort();
+    expect(keys).toEqual([`${keyPrefix}:exploration-budget:shadow:2026-03-01`, `${keyPrefix}:exploration-budget:shadow:2026-03-02`]);
+    for (const key of keys) {
+      const ttl = await redis.ttl(key);
+      expect(ttl).toBeGreaterThan(2 * 24 * 3_600 - 60);
+      expect(ttl).toBeLessThanOrEqual(2 * 24 * 3_600);
+    }
+  });
+});
