@@ -1,5 +1,5 @@
-import OpenAI from 'openai';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import { GatewayCompletionClient } from '../gateway/gateway-completion.client.js';
 
 export interface JudgeReply {
   content: string;
@@ -16,29 +16,22 @@ export interface JudgeLlm {
 export const JUDGE_LLM = Symbol('JUDGE_LLM');
 
 /**
- * Calls the judge model through Switchyard's own gateway (routing, fallback, spans), marked as an
- * internal judge call so it is never sampled and judged itself. The SDK is fine here: this is not
- * the data plane.
+ * Calls the judge model through Switchyard's own gateway, marked as an internal judge call so it is
+ * never sampled and judged itself.
  */
 export class GatewayJudgeLlm implements JudgeLlm {
-  private readonly client: OpenAI;
+  private readonly client: GatewayCompletionClient;
 
   constructor(
     gatewayUrl: string,
     adminKey: string,
     private readonly model: string,
   ) {
-    this.client = new OpenAI({ baseURL: `${gatewayUrl}/v1`, apiKey: adminKey, maxRetries: 1, timeout: 120_000, defaultHeaders: { 'x-switchyard-internal': 'judge' } });
+    this.client = new GatewayCompletionClient(gatewayUrl, adminKey, { maxRetries: 1, timeoutMs: 120_000 });
   }
 
   async complete(messages: ChatCompletionMessageParam[]): Promise<JudgeReply> {
-    const { data, response } = await this.client.chat.completions
-      .create({ model: this.model, messages, temperature: 0, response_format: { type: 'json_object' } })
-      .withResponse();
-    return {
-      content: data.choices[0]?.message.content ?? '',
-      spanId: response.headers.get('x-switchyard-span-id') ?? undefined,
-      model: response.headers.get('x-switchyard-model') ?? undefined,
-    };
+    const reply = await this.client.complete({ model: this.model, messages, temperature: 0, response_format: { type: 'json_object' } }, { origin: 'judge' });
+    return { content: reply.content, spanId: reply.spanId, model: reply.model };
   }
 }
