@@ -11,6 +11,7 @@ import {
   type DatasetScorer,
   type DatasetVersionListResponse,
   type DatasetVersionResponse,
+  type FromSpansFilter,
   type UploadDatasetQuery,
   WORKLOAD_NAME,
 } from '@switchyard/contracts';
@@ -56,36 +57,41 @@ export class DatasetsAdminService {
    */
   async fromSpans(name: string, body: DatasetFromSpansRequest, actorHeader: string | undefined): Promise<CreateDatasetVersionResponse> {
     const actor = resolveActor(actorHeader);
-    let items: DatasetItem[];
-    if (body.spanIds) {
-      const ids = [...new Set(body.spanIds)];
-      if (ids.length > this.limits.maxItems) throw tooManyItems(ids.length, this.limits.maxItems);
-      const byId = new Map((await this.spans.findByIds(ids)).map((s) => [s.spanId, s]));
-      const issues: DatasetFileIssue[] = [];
-      items = [];
-      ids.forEach((id, i) => {
-        const span = byId.get(id);
-        const item = span ? spanToItem(span, body.useResponseAsExpected) : `no span '${id}'`;
-        if (typeof item === 'string') issues.push({ line: i + 1, reason: span ? `span '${id}' ${item}` : item });
-        else items.push(item);
-      });
-      if (issues.length) throw new InvalidDatasetError(issues, issues.length, 'span id');
-    } else {
-      const filter = body.filter!;
-      if (filter.limit > this.limits.maxItems) throw tooManyItems(`up to ${filter.limit}`, this.limits.maxItems);
-      const spans = await this.spans.findForDataset({
-        workload: filter.workload,
-        model: filter.model,
-        since: filter.since === undefined ? undefined : new Date(filter.since),
-        until: filter.until === undefined ? undefined : new Date(filter.until),
-        status: filter.status,
-        limit: filter.limit,
-      });
-      // A matched span without an answer cannot give an expected one; it is left out rather than failing the rest.
-      items = spans.map((s) => spanToItem(s, body.useResponseAsExpected)).filter((item): item is DatasetItem => typeof item !== 'string');
-    }
+    const items = body.spanIds ? await this.itemsFromSpanIds(body.spanIds, body.useResponseAsExpected) : await this.itemsFromFilter(body.filter, body.useResponseAsExpected);
     if (items.length === 0) throw new OpenAiHttpError(422, 'No usable spans matched: a dataset needs at least one item.', 'invalid_request_error', 'empty_dataset');
     return this.store(name, items, body.description, body.scorer, actor, 'spans');
+  }
+
+  private async itemsFromSpanIds(spanIds: string[], useResponseAsExpected: boolean): Promise<DatasetItem[]> {
+    const ids = [...new Set(spanIds)];
+    if (ids.length > this.limits.maxItems) throw tooManyItems(ids.length, this.limits.maxItems);
+    const byId = new Map((await this.spans.findByIds(ids)).map((s) => [s.spanId, s]));
+    const issues: DatasetFileIssue[] = [];
+    const items: DatasetItem[] = [];
+    ids.forEach((id, i) => {
+      const span = byId.get(id);
+      const item = span ? spanToItem(span, useResponseAsExpected) : `no span '${id}'`;
+      if (typeof item === 'string') issues.push({ line: i + 1, reason: span ? `span '${id}' ${item}` : item });
+      else items.push(item);
+    });
+    if (issues.length) throw new InvalidDatasetError(issues, issues.length, 'span id');
+    return items;
+  }
+
+  /** The contract requires a filter when no ids are given; an absent one matches nothing. */
+  private async itemsFromFilter(filter: FromSpansFilter | undefined, useResponseAsExpected: boolean): Promise<DatasetItem[]> {
+    if (!filter) return [];
+    if (filter.limit > this.limits.maxItems) throw tooManyItems(`up to ${filter.limit}`, this.limits.maxItems);
+    const spans = await this.spans.findForDataset({
+      workload: filter.workload,
+      model: filter.model,
+      since: filter.since === undefined ? undefined : new Date(filter.since),
+      until: filter.until === undefined ? undefined : new Date(filter.until),
+      status: filter.status,
+      limit: filter.limit,
+    });
+    // A matched span without an answer cannot give an expected one; it is left out rather than failing the rest.
+    return spans.map((s) => spanToItem(s, useResponseAsExpected)).filter((item): item is DatasetItem => typeof item !== 'string');
   }
 
   async list(): Promise<DatasetListResponse> {
