@@ -2,7 +2,9 @@ import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig, ConfigModule } from '@switchyard/config';
 import { type DatabaseHandle, ScoreRepository, SpanRepository } from '@switchyard/db';
-import { JudgeQueue } from '@switchyard/queue';
+import type { ShadowJob } from '@switchyard/contracts';
+import { JudgeQueue, ShadowQueue, ShadowQueueProducer } from '@switchyard/queue';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { GatewayJudgeLlm, JUDGE_LLM, type JudgeLlm } from './judge/judge-llm.client.js';
 import { JudgeSpanService } from './judge/judge-span.service.js';
@@ -19,6 +21,7 @@ export interface WorkerInfra {
 }
 
 const WORKER_REDIS = Symbol('WORKER_REDIS');
+const SHADOW_QUEUE = Symbol('SHADOW_QUEUE');
 
 /** Hosts the BullMQ processors: the one place that registers them, with concurrency from config. */
 @Module({})
@@ -28,6 +31,7 @@ export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly registry: ProcessorRegistry,
     private readonly judge: JudgeProcessor,
     @Inject(WORKER_REDIS) private readonly redis: Redis,
+    @Inject(SHADOW_QUEUE) private readonly shadowQueue: Queue<ShadowJob>,
   ) {}
 
   static forRoot(config: AppConfig, infra: WorkerInfra): DynamicModule {
@@ -39,6 +43,8 @@ export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdo
       imports: [ConfigModule.forRoot(config), BullModule.forRoot({ connection: redis, prefix: config.redisPrefix })],
       providers: [
         { provide: WORKER_REDIS, useValue: redis },
+        { provide: SHADOW_QUEUE, useValue: new Queue<ShadowJob>(ShadowQueue.name, { connection: redis, prefix: config.redisPrefix }) },
+        { provide: ShadowQueueProducer, useFactory: (queue: Queue<ShadowJob>) => new ShadowQueueProducer(queue, config.evaluation.queues.shadow), inject: [SHADOW_QUEUE] },
         { provide: SpanRepository, useValue: new SpanRepository(db) },
         { provide: ScoreRepository, useValue: new ScoreRepository(db) },
         { provide: RubricRepository, useFactory: () => new RubricRepository(config.evaluation.judge.rubricsDir) },
@@ -46,8 +52,9 @@ export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdo
         { provide: LlmJudge, useFactory: (llm: JudgeLlm) => new LlmJudge(llm, config.evaluation.judge.parseRetries), inject: [JUDGE_LLM] },
         {
           provide: JudgeSpanService,
-          useFactory: (spans: SpanRepository, scores: ScoreRepository, rubrics: RubricRepository, judge: LlmJudge) => new JudgeSpanService(spans, scores, rubrics, judge),
-          inject: [SpanRepository, ScoreRepository, RubricRepository, LlmJudge],
+          useFactory: (spans: SpanRepository, scores: ScoreRepository, rubrics: RubricRepository, judge: LlmJudge, shadows: ShadowQueueProducer) =>
+            new JudgeSpanService(spans, scores, rubrics, judge, shadows),
+          inject: [SpanRepository, ScoreRepository, RubricRepository, LlmJudge, ShadowQueueProducer],
         },
         { provide: JudgeProcessor, useFactory: (service: JudgeSpanService) => new JudgeProcessor(service), inject: [JudgeSpanService] },
         { provide: ProcessorRegistry, useFactory: () => new ProcessorRegistry(redis, config.redisPrefix) },
@@ -61,6 +68,8 @@ export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdo
 
   async onApplicationShutdown(): Promise<void> {
     await this.registry.close();
+    // After the workers: a judge job finishing during shutdown may still enqueue its probes.
+    await this.shadowQueue.close();
     this.redis.disconnect();
   }
 }

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { JudgeJob } from '@switchyard/contracts';
 import type { ScoreRepository, SpanRepository } from '@switchyard/db';
+import type { ShadowProducer } from '@switchyard/queue';
 import { UnrecoverableError } from 'bullmq';
 import type { LlmJudge } from './llm-judge.service.js';
 import type { RubricRepository } from './rubric.repository.js';
@@ -16,7 +17,10 @@ export class SpanNotPersistedError extends Error {
 
 export type JudgeOutcome = 'scored' | 'failed' | 'already_scored' | 'skipped';
 
-/** Judges one sampled live span with its workload's rubric and stores the score under the span's id. */
+/**
+ * Judges one sampled live span with its workload's rubric and stores the score under the span's id;
+ * when the call was also picked for shadowing, then asks for probes of up to k other models.
+ */
 export class JudgeSpanService {
   private readonly logger = new Logger(JudgeSpanService.name);
 
@@ -25,9 +29,17 @@ export class JudgeSpanService {
     private readonly scores: ScoreRepository,
     private readonly rubrics: RubricRepository,
     private readonly judge: LlmJudge,
+    private readonly shadows: ShadowProducer,
   ) {}
 
   async execute(job: JudgeJob): Promise<JudgeOutcome> {
+    const outcome = await this.grade(job);
+    // Probes are read beside the live call's score, so they are asked for once it is stored; a retried job sends the same job ids, which BullMQ ignores.
+    if (job.shadow && outcome !== 'skipped') await this.shadows.enqueue(job.spanId, job.rubric, (job.shadow.models ?? []).slice(0, job.shadow.k));
+    return outcome;
+  }
+
+  private async grade(job: JudgeJob): Promise<JudgeOutcome> {
     const rubric = this.rubrics.get(job.rubric);
     if (!rubric) throw new UnrecoverableError(`unknown rubric "${job.rubric}" (have: ${this.rubrics.names().join(', ')})`);
     if (rubric.kind !== 'reference-free') throw new UnrecoverableError(`rubric "${rubric.name}" is ${rubric.kind}; live spans have no reference, so they need a reference-free rubric`);
