@@ -3,7 +3,7 @@ import { type DynamicModule, Inject, Module, type OnApplicationBootstrap, type O
 import { APP_CONFIG, type AppConfig, ConfigModule } from '@switchyard/config';
 import { type DatabaseHandle, ScoreRepository, SpanRepository } from '@switchyard/db';
 import type { ShadowJob } from '@switchyard/contracts';
-import { JudgeQueue, ShadowQueue, ShadowQueueProducer } from '@switchyard/queue';
+import { GoldenQueue, JudgeQueue, ShadowQueue, ShadowQueueProducer } from '@switchyard/queue';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { GatewayJudgeLlm, JUDGE_LLM, type JudgeLlm } from './judge/judge-llm.client.js';
@@ -11,6 +11,8 @@ import { JudgeSpanService } from './judge/judge-span.service.js';
 import { JudgeProcessor } from './judge/judge.processor.js';
 import { LlmJudge } from './judge/llm-judge.service.js';
 import { RubricRepository } from './judge/rubric.repository.js';
+import { GoldenProcessor } from './golden/golden.processor.js';
+import { goldenProviders } from './golden/golden.providers.js';
 import { ProcessorRegistry } from './queues/processor.registry.js';
 
 export interface WorkerInfra {
@@ -30,6 +32,7 @@ export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly registry: ProcessorRegistry,
     private readonly judge: JudgeProcessor,
+    private readonly golden: GoldenProcessor,
     @Inject(WORKER_REDIS) private readonly redis: Redis,
     @Inject(SHADOW_QUEUE) private readonly shadowQueue: Queue<ShadowJob>,
   ) {}
@@ -57,6 +60,7 @@ export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdo
           inject: [SpanRepository, ScoreRepository, RubricRepository, LlmJudge, ShadowQueueProducer],
         },
         { provide: JudgeProcessor, useFactory: (service: JudgeSpanService) => new JudgeProcessor(service), inject: [JudgeSpanService] },
+        ...goldenProviders(config, db),
         { provide: ProcessorRegistry, useFactory: () => new ProcessorRegistry(redis, config.redisPrefix) },
       ],
     };
@@ -64,6 +68,7 @@ export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdo
 
   onApplicationBootstrap(): void {
     this.registry.register(JudgeQueue.name, this.judge, this.config.evaluation.queues.judge);
+    this.golden.watch(this.registry.register(GoldenQueue.name, this.golden, this.config.evaluation.queues.golden));
   }
 
   async onApplicationShutdown(): Promise<void> {
