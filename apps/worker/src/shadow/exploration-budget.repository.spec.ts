@@ -3,7 +3,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadTestEnv } from '@switchyard/config';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BudgetReservation, ExplorationBudgetRepository, toMicros } from './exploration-budget.repository.js';
+import { type BudgetReservation, ExplorationBudgetRepository, type ReserveResult, toMicros } from './exploration-budget.repository.js';
+
+const grantOf = async (result: Promise<ReserveResult>): Promise<BudgetReservation | undefined> => {
+  const r = await result;
+  return r.granted ? r.reservation : undefined;
+};
 
 // Real Redis, never a mock: the guarantee under test is the atomicity of the Lua scripts.
 describe('ExplorationBudgetRepository (real Redis)', () => {
@@ -30,7 +35,7 @@ describe('ExplorationBudgetRepository (real Redis)', () => {
     const outcomes = await Promise.all(
       Array.from({ length: 50 }, async (_, i) => {
         const repo = repos[i % repos.length];
-        const reservation = await repo.reserve(budget, estimate);
+        const reservation = await grantOf(repo.reserve(budget, estimate));
         if (!reservation) return 'refused';
         await sleep(Math.random() * 20);
         // Every fifth probe fails before its call and gives the estimate back.
@@ -56,33 +61,52 @@ describe('ExplorationBudgetRepository (real Redis)', () => {
     expect(usage).toMatchObject({ reservedUsd: 0, openReservations: 0 });
   });
 
-  it('keeps granting after settlements free room, until the spend reaches the budget, never past one probe over', async () => {
+  it('probes that wait while the budget is held end the day between the budget and one probe over it', async () => {
     const repos = repositories(prefix());
     const budget = 0.01;
-    let settled = 0;
-    // Waves of parallel probes whose estimates overstate their cost by half, as a conservative estimate does.
-    for (let wave = 0; wave < 6; wave++) {
-      await Promise.all(
-        Array.from({ length: 50 }, async (_, i) => {
-          const repo = repos[i % repos.length];
-          const r = await repo.reserve(budget, 0.0015);
-          if (!r) return;
-          await sleep(Math.random() * 5);
-          await repo.settle(r, 0.001);
-          settled++;
-        }),
-      );
-    }
+    const estimate = 0.0016;
+    const settled: number[] = [];
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => {
+        const repo = repos[i % repos.length];
+        for (;;) {
+          const r = await repo.reserve(budget, estimate);
+          if (r.granted) {
+            await sleep(Math.random() * 10);
+            const actual = estimate * (0.6 + Math.random() * 0.4);
+            await repo.settle(r.reservation, actual);
+            settled.push(toMicros(actual));
+            return 'ran';
+          }
+          if (r.reason === 'exhausted') return 'exhausted';
+          // Held by probes in flight: there may be room once they settle.
+          await sleep(2);
+        }
+      }),
+    );
     const usage = await repos[0].usage();
+    expect(outcomes.filter((o) => o === 'exhausted').length).toBeGreaterThan(0);
     expect(usage.spentUsd).toBeGreaterThanOrEqual(budget);
-    expect(usage.spentUsd).toBeLessThanOrEqual(budget + 0.0015);
-    expect(usage.spentUsd).toBeCloseTo(settled * 0.001, 12);
-    expect(await repos[0].reserve(budget, 0.000_001)).toBeUndefined();
+    expect(usage.spentUsd).toBeLessThanOrEqual(budget + estimate);
+    expect(Math.round(usage.spentUsd * 1e6)).toBe(settled.reduce((a, b) => a + b, 0));
+    expect(usage).toMatchObject({ reservedUsd: 0, openReservations: 0 });
+    expect(await repos[0].reserve(budget, 0.000_001)).toEqual({ granted: false, reason: 'exhausted' });
+  });
+
+  it('tells a budget that is spent from one that probes in flight hold', async () => {
+    const [repo] = repositories(prefix());
+    const first = await grantOf(repo.reserve(0.01, 0.006));
+    expect(await grantOf(repo.reserve(0.01, 0.006))).toBeDefined();
+    expect(await repo.reserve(0.01, 0.006)).toEqual({ granted: false, reason: 'held' });
+    await repo.settle(first as BudgetReservation, 0.003);
+    // 0.003 spent and 0.006 held: under the budget, so one more is granted.
+    expect(await grantOf(repo.reserve(0.01, 0.006))).toBeDefined();
+    expect(await repo.reserve(0.01, 0.006)).toEqual({ granted: false, reason: 'held' });
   });
 
   it('settles a reservation once: a second settle or release changes nothing, and nothing goes negative', async () => {
     const [repo] = repositories(prefix());
-    const r = await repo.reserve(1, 0.002);
+    const r = await grantOf(repo.reserve(1, 0.002));
     expect(r).toBeDefined();
     const reservation = r as BudgetReservation;
     expect(await repo.usage()).toMatchObject({ spentUsd: 0, reservedUsd: 0.002, openReservations: 1 });
@@ -96,7 +120,7 @@ describe('ExplorationBudgetRepository (real Redis)', () => {
   it('counts in integer micro-dollars: a thousand $0.00001 probes make exactly $0.01', async () => {
     const [repo] = repositories(prefix());
     for (let i = 0; i < 1_000; i++) {
-      const r = await repo.reserve(1, 0.000_01);
+      const r = await grantOf(repo.reserve(1, 0.000_01));
       await repo.settle(r as BudgetReservation, 0.000_01);
     }
     expect((await repo.usage()).spentUsd).toBe(0.01);
@@ -104,7 +128,7 @@ describe('ExplorationBudgetRepository (real Redis)', () => {
 
   it('refuses everything when the budget is zero', async () => {
     const [repo] = repositories(prefix());
-    expect(await repo.reserve(0, 0.001)).toBeUndefined();
+    expect(await repo.reserve(0, 0.001)).toEqual({ granted: false, reason: 'exhausted' });
     expect(await repo.usage()).toMatchObject({ spentUsd: 0, reservedUsd: 0 });
   });
 
@@ -112,13 +136,13 @@ describe('ExplorationBudgetRepository (real Redis)', () => {
     const keyPrefix = prefix();
     let now = new Date('2026-03-01T23:59:59.500Z');
     const [repo] = repositories(keyPrefix, () => now);
-    const r = (await repo.reserve(0.01, 0.01)) as BudgetReservation;
+    const r = (await grantOf(repo.reserve(0.01, 0.01))) as BudgetReservation;
     expect(r.day).toBe('2026-03-01');
-    expect(await repo.reserve(0.01, 0.001)).toBeUndefined();
+    expect(await repo.reserve(0.01, 0.001)).toEqual({ granted: false, reason: 'held' });
 
     now = new Date('2026-03-02T00:00:00.100Z');
     // A new day, a new budget.
-    const next = await repo.reserve(0.01, 0.001);
+    const next = await grantOf(repo.reserve(0.01, 0.001));
     expect(next?.day).toBe('2026-03-02');
     await repo.settle(r, 0.0125);
     expect(await repo.usage('2026-03-01')).toMatchObject({ spentUsd: 0.0125, reservedUsd: 0 });

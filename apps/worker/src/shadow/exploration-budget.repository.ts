@@ -9,6 +9,12 @@ export interface BudgetReservation {
   estimateUsd: number;
 }
 
+/**
+ * `exhausted`: today's spend has reached the budget. `held`: it has not, but probes in flight hold
+ * the rest; once they settle (usually under their estimates) there may be room again.
+ */
+export type ReserveResult = { granted: true; reservation: BudgetReservation } | { granted: false; reason: 'exhausted' | 'held' };
+
 export interface BudgetUsage {
   day: string;
   spentUsd: number;
@@ -32,7 +38,9 @@ const toUsd = (micros: number): number => micros / MICROS_PER_USD;
 const RESERVE = `
 local spent = tonumber(redis.call('HGET', KEYS[1], 'spent') or '0')
 local reserved = tonumber(redis.call('HGET', KEYS[1], 'reserved') or '0')
-if spent + reserved >= tonumber(ARGV[1]) then return 0 end
+local budget = tonumber(ARGV[1])
+if spent >= budget then return 0 end
+if spent + reserved >= budget then return -1 end
 redis.call('HINCRBY', KEYS[1], 'reserved', ARGV[2])
 redis.call('HSET', KEYS[1], 'r:' .. ARGV[3], ARGV[2])
 redis.call('EXPIRE', KEYS[1], ARGV[4])
@@ -67,12 +75,13 @@ export class ExplorationBudgetRepository {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Undefined when today's budget is spent (or held by probes in flight). */
-  async reserve(budgetUsdPerDay: number, estimateUsd: number): Promise<BudgetReservation | undefined> {
+  /** Granted only while today's spend plus what probes in flight hold is under the budget. */
+  async reserve(budgetUsdPerDay: number, estimateUsd: number): Promise<ReserveResult> {
     const day = this.today();
     const id = randomUUID();
-    const granted = await this.run(this.scripts.reserve, this.key(day), [toMicros(budgetUsdPerDay), toMicros(estimateUsd), id, KEY_TTL_SECONDS]);
-    return granted === 1 ? { id, day, estimateUsd } : undefined;
+    const answer = await this.run(this.scripts.reserve, this.key(day), [toMicros(budgetUsdPerDay), toMicros(estimateUsd), id, KEY_TTL_SECONDS]);
+    if (answer === 1) return { granted: true, reservation: { id, day, estimateUsd } };
+    return { granted: false, reason: answer === 0 ? 'exhausted' : 'held' };
   }
 
   /** Replaces the reservation's estimate by what the probe cost. False when it was settled (or released) before. */

@@ -15,7 +15,7 @@ import { LlmJudge } from '../judge/llm-judge.service.js';
 import { RubricRepository } from '../judge/rubric.repository.js';
 import { ExplorationBudgetRepository } from './exploration-budget.repository.js';
 import { type ShadowCallContext, ShadowCallError, type ShadowGateway, type ShadowReply } from './shadow-gateway.client.js';
-import { type ReplayedProbe, ShadowProbeService, type ShadowProbeSettings } from './shadow-probe.service.js';
+import { BudgetHeldError, type ReplayedProbe, ShadowProbeService, type ShadowProbeSettings } from './shadow-probe.service.js';
 
 const completion = (text: string, usage = { prompt_tokens: 400, completion_tokens: 60 }): ChatCompletion => ({
   id: 'chatcmpl-1',
@@ -162,6 +162,28 @@ describe('ShadowProbeService (real Postgres and Redis, fake gateway and judge)',
     expect(await service({ budgetUsdPerDay: 0 }).execute(job(source), checkpoint)).toBe('budget_exhausted');
     expect(gateway.calls).toEqual([]);
     expect(await scores.query({ workload: source.workload, limit: 10 })).toEqual([]);
+  });
+
+  it('waits while probes in flight hold the rest of the budget, and runs once they settle under their estimates', async () => {
+    const source = await liveSpan();
+    // Another probe in flight holds the whole $0.01 budget, though nothing is spent yet.
+    const other = await budget.reserve(0.01, 0.01);
+    if (!other.granted) throw new Error('the first reservation should be granted');
+    const probe = service({ budgetUsdPerDay: 0.01 }).execute(job(source), checkpoint);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(gateway.calls).toEqual([]);
+    await budget.settle(other.reservation, 0.002);
+    expect(await probe).toBe('scored');
+    expect(gateway.calls).toHaveLength(1);
+  });
+
+  it('gives up waiting after holdWaitMs with a transient error, holding nothing', async () => {
+    const source = await liveSpan();
+    const other = await budget.reserve(0.01, 0.01);
+    expect(other.granted).toBe(true);
+    await expect(service({ budgetUsdPerDay: 0.01, holdWaitMs: 120 }).execute(job(source), checkpoint)).rejects.toBeInstanceOf(BudgetHeldError);
+    expect(gateway.calls).toEqual([]);
+    expect(await budget.usage()).toMatchObject({ reservedUsd: 0.01, openReservations: 1 });
   });
 
   it('treats a source span not yet in Postgres as transient', async () => {

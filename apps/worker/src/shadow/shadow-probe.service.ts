@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import type { Rubric, ShadowJob } from '@switchyard/contracts';
 import type { ScoreRepository, SpanRepository, SpanRow } from '@switchyard/db';
@@ -6,7 +7,7 @@ import { SpanNotPersistedError } from '../judge/judge-span.service.js';
 import type { LlmJudge } from '../judge/llm-judge.service.js';
 import type { RubricRepository } from '../judge/rubric.repository.js';
 import { answerText, renderConversation } from '../judge/span-sample.js';
-import type { ExplorationBudgetRepository } from './exploration-budget.repository.js';
+import type { BudgetReservation, ExplorationBudgetRepository } from './exploration-budget.repository.js';
 import { ShadowCallError, type ShadowGateway, type ShadowReply } from './shadow-gateway.client.js';
 import { type ModelPricing, planProbe, usageCostUsd } from './shadow-probe.plan.js';
 
@@ -18,7 +19,20 @@ export interface ShadowProbeSettings {
   budgetUsdPerDay: number;
   /** Configured prices per model id: what a probe is estimated and settled at. */
   pricing: ReadonlyMap<string, ModelPricing>;
+  /** How long a probe waits for probes in flight to settle when they hold the rest of the budget; default 30 s. */
+  holdWaitMs?: number;
 }
+
+/** Probes in flight held the rest of the budget for longer than the probe would wait: transient, so the job retries. */
+export class BudgetHeldError extends Error {
+  constructor(waitedMs: number) {
+    super(`the exploration budget was held by probes in flight for ${waitedMs} ms`);
+    this.name = 'BudgetHeldError';
+  }
+}
+
+const FIRST_HOLD_POLL_MS = 50;
+const MAX_HOLD_POLL_MS = 1_000;
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -61,7 +75,7 @@ export class ShadowProbeService {
     }
 
     const plan = planProbe(source.requestBody, job.model, pricing, source);
-    const reservation = await this.budget.reserve(this.settings.budgetUsdPerDay, plan.estimateUsd);
+    const reservation = await this.reserve(plan.estimateUsd);
     if (!reservation) return 'budget_exhausted';
     let reply: ShadowReply;
     try {
@@ -78,6 +92,23 @@ export class ShadowProbeService {
     const replayed: ReplayedProbe = { spanId: reply.spanId, model, costUsd };
     await checkpoint(replayed);
     return this.grade(job, rubric, source, replayed, answerText(reply.completion));
+  }
+
+  /**
+   * Undefined once today's budget is spent. While probes in flight hold the rest, it waits for them to
+   * settle: they mostly cost less than their estimates, and refusing now would leave that money unspent.
+   */
+  private async reserve(estimateUsd: number): Promise<BudgetReservation | undefined> {
+    const started = Date.now();
+    const maxWaitMs = this.settings.holdWaitMs ?? 30_000;
+    for (let pollMs = FIRST_HOLD_POLL_MS; ; pollMs = Math.min(2 * pollMs, MAX_HOLD_POLL_MS)) {
+      const result = await this.budget.reserve(this.settings.budgetUsdPerDay, estimateUsd);
+      if (result.granted) return result.reservation;
+      if (result.reason === 'exhausted') return undefined;
+      const waited = Date.now() - started;
+      if (waited >= maxWaitMs) throw new BudgetHeldError(waited);
+      await sleep(Math.min(pollMs, maxWaitMs - waited));
+    }
   }
 
   /** A retry after the replay was paid for: its answer is read back from the probe's span. */
