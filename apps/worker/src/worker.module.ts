@@ -14,6 +14,10 @@ import { RubricRepository } from './judge/rubric.repository.js';
 import { GoldenProcessor } from './golden/golden.processor.js';
 import { goldenProviders } from './golden/golden.providers.js';
 import { ProcessorRegistry } from './queues/processor.registry.js';
+import { ExplorationBudgetRepository } from './shadow/exploration-budget.repository.js';
+import { GatewayShadowClient, SHADOW_GATEWAY, type ShadowGateway } from './shadow/shadow-gateway.client.js';
+import { ShadowProbeService } from './shadow/shadow-probe.service.js';
+import { ShadowProcessor } from './shadow/shadow.processor.js';
 
 export interface WorkerInfra {
   database: DatabaseHandle;
@@ -33,6 +37,7 @@ export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly registry: ProcessorRegistry,
     private readonly judge: JudgeProcessor,
     private readonly golden: GoldenProcessor,
+    private readonly shadow: ShadowProcessor,
     @Inject(WORKER_REDIS) private readonly redis: Redis,
     @Inject(SHADOW_QUEUE) private readonly shadowQueue: Queue<ShadowJob>,
   ) {}
@@ -60,6 +65,18 @@ export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdo
           inject: [SpanRepository, ScoreRepository, RubricRepository, LlmJudge, ShadowQueueProducer],
         },
         { provide: JudgeProcessor, useFactory: (service: JudgeSpanService) => new JudgeProcessor(service), inject: [JudgeSpanService] },
+        { provide: ExplorationBudgetRepository, useValue: new ExplorationBudgetRepository(redis, config.redisPrefix) },
+        { provide: SHADOW_GATEWAY, useValue: new GatewayShadowClient(config.evaluation.gatewayUrl, config.admin.key) },
+        {
+          provide: ShadowProbeService,
+          useFactory: (spans: SpanRepository, scores: ScoreRepository, rubrics: RubricRepository, judge: LlmJudge, budget: ExplorationBudgetRepository, gateway: ShadowGateway) =>
+            new ShadowProbeService(spans, scores, rubrics, judge, budget, gateway, {
+              budgetUsdPerDay: config.evaluation.shadowBudgetUsdPerDay,
+              pricing: new Map(config.models.map((m) => [m.id, m.pricing])),
+            }),
+          inject: [SpanRepository, ScoreRepository, RubricRepository, LlmJudge, ExplorationBudgetRepository, SHADOW_GATEWAY],
+        },
+        { provide: ShadowProcessor, useFactory: (service: ShadowProbeService) => new ShadowProcessor(service), inject: [ShadowProbeService] },
         ...goldenProviders(config, db),
         { provide: ProcessorRegistry, useFactory: () => new ProcessorRegistry(redis, config.redisPrefix) },
       ],
@@ -69,6 +86,7 @@ export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdo
   onApplicationBootstrap(): void {
     this.registry.register(JudgeQueue.name, this.judge, this.config.evaluation.queues.judge);
     this.golden.watch(this.registry.register(GoldenQueue.name, this.golden, this.config.evaluation.queues.golden));
+    this.registry.register(ShadowQueue.name, this.shadow, this.config.evaluation.queues.shadow);
   }
 
   async onApplicationShutdown(): Promise<void> {
