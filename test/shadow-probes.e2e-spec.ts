@@ -112,6 +112,37 @@ describe('shadow probes: a sampled live call is replayed to k other candidates a
     const done = await Promise.all(['shadow-a', 'shadow-b'].map(async (m) => (await s.shadowQueue.getJob(ShadowQueue.jobId(sourceSpanId, m)))?.returnvalue as unknown));
     expect(done).toEqual(['scored', 'scored']);
   });
+  it('retries a probe whose judging failed without paying for a second replay', async () => {
+    const probeAnswer = 'Water boils at 100 degrees Celsius (shadow-a).';
+    s.h.pool.get('shadow-a')?.setBehaviour(() => ({ kind: 'ok', text: probeAnswer }));
+    // The judge fails every try (the SDK's two) of the first job attempt that grades shadow-a's answer.
+    let failuresLeft = 2;
+    s.h.pool.get('judge-model')?.setBehaviour((req) => {
+      if (failuresLeft > 0 && JSON.stringify(req.body).includes('(shadow-a)')) {
+        failuresLeft--;
+        return { kind: 'error', status: 500 };
+      }
+      return { kind: 'ok', text: VERDICT };
+    });
+    try {
+      const before = s.h.pool.get('shadow-a')?.requests.length ?? 0;
+      const sourceSpanId = await liveCall(s.h, 'At what temperature does water boil?');
+      const jobId = ShadowQueue.jobId(sourceSpanId, 'shadow-a');
+      await eventually(async () => (await s.shadowQueue.getJobState(jobId)) === 'completed', 5_000, 'the shadow-a probe completed');
+      const job = await s.shadowQueue.getJob(jobId);
+      expect(job?.returnvalue).toBe('scored');
+      expect(job?.attemptsMade).toBeGreaterThanOrEqual(1);
+      expect(failuresLeft).toBe(0);
+      // One replay, one span, one score.
+      expect((s.h.pool.get('shadow-a')?.requests.length ?? 0) - before).toBe(1);
+      const probes = (await shadowSpansOf(s.database, [sourceSpanId])).filter((p) => p.model === 'shadow-a');
+      expect(probes).toHaveLength(1);
+      expect(await scores.forSpan(probes[0]?.spanId ?? '')).toHaveLength(1);
+    } finally {
+      s.h.pool.get('shadow-a')?.setBehaviour(undefined);
+      s.h.pool.get('judge-model')?.setBehaviour(() => ({ kind: 'ok', text: VERDICT }));
+    }
+  });
 });
 
 describe('shadow probes: 50 at once against a $0.01 daily budget', () => {
