@@ -157,6 +157,14 @@ export const evaluationConfigSchema = z
       .prefault({}),
     /** Cap on shadow-probe spend per UTC day, in USD. */
     shadowBudgetUsdPerDay: z.number().nonnegative().default(1),
+    /** Dataset uploads: largest body and most items one upload may carry. */
+    datasets: z
+      .object({
+        maxBytes: z.number().int().positive().default(50 * 1024 * 1024),
+        maxItems: z.number().int().positive().default(100_000),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
