@@ -35,7 +35,6 @@ export const goldenRunParamsSchema = z.object({ id: runId });
 export type GoldenRunParams = z.infer<typeof goldenRunParamsSchema>;
 
 export const listGoldenRunsQuerySchema = z.object({
-  dataset: datasetNameSchema.optional(),
   status: goldenRunStatusSchema.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(20),
 });
