@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { AdminKeyGuard } from './admin/admin-key.guard.js';
 import { DatasetsAdminModule } from './admin/datasets/datasets-admin.module.js';
 import { DeploymentsAdminController } from './admin/deployments-admin.controller.js';
+import { GoldenRunsAdminModule } from './admin/golden-runs/golden-runs-admin.module.js';
 import { QueuesAdminController } from './admin/queues-admin.controller.js';
 import { SpansAdminController } from './admin/spans-admin.controller.js';
 import { PolicyAdminModule } from './admin/policy-admin.module.js';
@@ -51,6 +52,7 @@ export class GatewayModule {
       imports: [
         ConfigModule.forRoot(config),
         ProvidersModule,
+        GoldenRunsAdminModule.register(config, infra),
         PolicyAdminModule.register({
           providers: [
             { provide: ADMIN_KEY, useValue: config.admin.key },
