@@ -71,6 +71,8 @@ export interface HarnessOptions {
   healthProbe?: { intervalMs: number; timeoutMs: number; prompt?: string };
   /** The `evaluation` config section (judge, queues, exploration budget). */
   evaluation?: Record<string, unknown>;
+  /** A `replay` provider answering from a recorded fleet file, with these of its models (id = the fleet's model name) at these prices. */
+  replay?: { fleetFile: string; models: Record<string, { inputUsdPerMTok: number; outputUsdPerMTok: number }> };
 }
 
 /** The real gateway app, in-process on a loopback port, against real fake upstreams, Postgres and Redis. */
@@ -101,6 +103,7 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
         timeouts,
         ...(options.healthProbe && { healthProbe: options.healthProbe }),
       })),
+      ...(options.replay ? [{ name: 'replay', protocol: 'replay', fleetFile: options.replay.fleetFile }] : []),
     ],
     models: [
       { id: 'gpt-a', provider: 'fake-a', upstreamModel: 'upstream-gpt-a', pricing: { inputUsdPerMTok: 2, outputUsdPerMTok: 8 } },
@@ -110,6 +113,7 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
       { id: 'dead-model', provider: 'nowhere', pricing: { inputUsdPerMTok: 1, outputUsdPerMTok: 1 } },
       { id: 'embed', provider: 'fake-a', kind: 'embedding', pricing: { inputUsdPerMTok: 0.02 } },
       ...[...pool.keys()].map((id) => ({ id, provider: `fake-${id}`, pricing: { inputUsdPerMTok: 1, outputUsdPerMTok: 1 }, ...options.poolModels?.[id] })),
+      ...Object.entries(options.replay?.models ?? {}).map(([id, pricing]) => ({ id, provider: 'replay', pricing, contextWindow: 128_000 })),
     ],
     workloads: [{ name: 'with-fallback' }, { name: 'dead-first' }],
     ...(options.liveState ? { liveState: options.liveState } : {}),
