@@ -4,6 +4,10 @@
 //   npm run cli -- datasets upload <file> --name <name> [--scorer exact] [--description TEXT] [--format jsonl|csv|json]
 //   npm run cli -- datasets list
 //   npm run cli -- datasets show <name> [--version N] [--items N]
+//   npm run cli -- golden start --dataset <name> --models a,b [--version N] [--scorer NAME|JSON] [--workload-scorer WORKLOAD=NAME|JSON]... [--wait]
+//   npm run cli -- golden list [--status queued|running|completed|cancelled|failed]
+//   npm run cli -- golden show <run id> [--wait]
+//   npm run cli -- golden cancel <run id>
 //
 // Every command takes --url (default http://localhost:8080) and --admin-key (e.g. --admin-key "$SWITCHYARD_ADMIN_KEY").
 // Plain JavaScript because Node 20 cannot run TypeScript without a build step.
@@ -15,6 +19,10 @@ const USAGE = `usage:
   switchyard-cli datasets upload <file> --name <name> [--scorer NAME|JSON] [--description TEXT] [--format jsonl|csv|json]
   switchyard-cli datasets list
   switchyard-cli datasets show <name> [--version N] [--items N]
+  switchyard-cli golden start --dataset <name> --models a,b [--version N] [--scorer NAME|JSON] [--workload-scorer WORKLOAD=NAME|JSON]... [--wait]
+  switchyard-cli golden list [--status STATUS]
+  switchyard-cli golden show <run id> [--wait]
+  switchyard-cli golden cancel <run id>
 options for every command: --url URL (default http://localhost:8080), --admin-key KEY`;
 
 const CONTENT_TYPES = { jsonl: 'application/x-ndjson', csv: 'text/csv', json: 'application/json' };
@@ -35,6 +43,11 @@ function parse(argv) {
       format: { type: 'string' },
       version: { type: 'string' },
       items: { type: 'string' },
+      dataset: { type: 'string' },
+      models: { type: 'string' },
+      'workload-scorer': { type: 'string', multiple: true },
+      status: { type: 'string' },
+      wait: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -109,14 +122,95 @@ async function show(options, name) {
   }
 }
 
+/** A scorer as the API takes it: a bare name, or the JSON of `{ name, options }`. */
+function scorerArg(value, flag) {
+  if (!value.trimStart().startsWith('{')) return { name: value, options: {} };
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new CliError(`${flag}: neither a scorer name nor valid JSON`);
+  }
+}
+
+const num = (x, digits = 3) => (x === null || x === undefined ? '-' : x.toFixed(digits));
+
+function describeRun(run) {
+  const { done, failed, total } = run.progress;
+  const lines = [`${run.id} ${run.status}: ${done + failed}/${total} (${done} scored, ${failed} failed) on ${run.dataset.name} v${run.dataset.version}, scorer ${run.scorer.name}${run.error ? ` — ${run.error}` : ''}`];
+  if (run.summary) {
+    lines.push('model\tn\tmean\t95% interval\tfailed\tcalls\tcost USD\tp50 ms\tp95 ms');
+    for (const m of run.summary) {
+      const interval = m.low === null ? '-' : `[${num(m.low)}, ${num(m.high)}] ${m.method}`;
+      lines.push(`${m.model}\t${m.n}\t${num(m.mean)}\t${interval}\t${m.failed}\t${m.calls}\t${num(m.costUsd, 6)}\t${num(m.latencyMs.p50, 0)}\t${num(m.latencyMs.p95, 0)}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+const ENDED = new Set(['completed', 'cancelled', 'failed']);
+
+/** Polls until the run ends, printing progress when it moves; prints the final summary. */
+async function watch(options, run) {
+  let last = '';
+  while (!ENDED.has(run.status)) {
+    const line = `${run.id} ${run.status}: ${run.progress.done + run.progress.failed}/${run.progress.total}`;
+    if (line !== last) console.log(line);
+    last = line;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    run = (await call(options, 'GET', `admin/golden-runs/${encodeURIComponent(run.id)}`)).json;
+  }
+  console.log(describeRun(run));
+  if (run.status !== 'completed') process.exitCode = 1;
+}
+
+async function goldenStart(options) {
+  if (!options.dataset) throw new CliError('golden start needs --dataset');
+  if (!options.models) throw new CliError('golden start needs --models a,b,…');
+  const body = { dataset: options.dataset, models: options.models.split(',').map((m) => m.trim()).filter(Boolean) };
+  if (options.version !== undefined) body.version = Number(options.version);
+  if (options.scorer) body.scorer = scorerArg(options.scorer, '--scorer');
+  for (const pair of options['workload-scorer'] ?? []) {
+    const at = pair.indexOf('=');
+    if (at < 1) throw new CliError(`--workload-scorer ${pair}: use WORKLOAD=NAME or WORKLOAD={"name":…}`);
+    body.workloadScorers = { ...body.workloadScorers, [pair.slice(0, at)]: scorerArg(pair.slice(at + 1), '--workload-scorer') };
+  }
+  const { json } = await call(options, 'POST', 'admin/golden-runs', JSON.stringify(body), 'application/json');
+  console.log(`started ${json.id}: ${json.progress.total} calls (${body.models.length} model(s)) on ${json.dataset.name} v${json.dataset.version}, scorer ${json.scorer.name}`);
+  if (options.wait) await watch(options, json);
+}
+
+async function goldenList(options) {
+  const query = new URLSearchParams({ limit: '50' });
+  if (options.status) query.set('status', options.status);
+  const { json } = await call(options, 'GET', `admin/golden-runs?${query}`);
+  if (json.data.length === 0) console.log('no golden runs');
+  for (const r of json.data) console.log(`${r.id}\t${r.status}\t${r.progress.done + r.progress.failed}/${r.progress.total}\t${r.dataset.name} v${r.dataset.version}\t${r.models.join(',')}\t${r.createdAt}`);
+}
+
+async function goldenShow(options, id) {
+  if (!id) throw new CliError('golden show needs a run id');
+  const { json } = await call(options, 'GET', `admin/golden-runs/${encodeURIComponent(id)}`);
+  if (options.wait) return watch(options, json);
+  console.log(describeRun(json));
+}
+
+async function goldenCancel(options, id) {
+  if (!id) throw new CliError('golden cancel needs a run id');
+  const { json } = await call(options, 'POST', `admin/golden-runs/${encodeURIComponent(id)}/cancel`);
+  console.log(describeRun(json));
+}
+
+const COMMANDS = {
+  datasets: { upload, list, show },
+  golden: { start: goldenStart, list: goldenList, show: goldenShow, cancel: goldenCancel },
+};
+
 async function main() {
   const { options, positionals } = parse(process.argv.slice(2));
   const [group, command, arg] = positionals;
-  if (options.help || group !== 'datasets') throw new CliError(USAGE);
-  if (command === 'upload') return upload(options, arg);
-  if (command === 'list') return list(options);
-  if (command === 'show') return show(options, arg);
-  throw new CliError(USAGE);
+  const run = Object.hasOwn(COMMANDS, group ?? '') && Object.hasOwn(COMMANDS[group], command ?? '') ? COMMANDS[group][command] : undefined;
+  if (options.help || !run) throw new CliError(USAGE);
+  return run(options, arg);
 }
 
 main().catch((error) => {

@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type AppConfig, loadTestEnv } from '@switchyard/config';
@@ -248,5 +250,24 @@ describe('golden runs: admin API → queue → worker → gateway (replay) → s
     }
     expect((await admin<{ error: { code: string } }>('GET', '/gr_0000000000missing')).status).toBe(404);
     expect((await fetch(`${h.baseUrl}/admin/golden-runs`)).status).toBe(401);
+  });
+
+  it('starts, watches, lists, shows and refuses to cancel a finished run from the CLI', async () => {
+    const cli = (...args: string[]) => promisify(execFile)(process.execPath, ['scripts/switchyard-cli.mjs', ...args, '--url', h.baseUrl, '--admin-key', ADMIN_KEY]);
+    const { name } = await newDataset(fakeItems(`cli-${randomBytes(3).toString('hex')}`, 5));
+    const started = (await cli('golden', 'start', '--dataset', name, '--models', FAKE, '--scorer', '{"name":"contains","options":{"ignoreCase":true}}', '--wait')).stdout;
+    const id = /^started (gr_\w+): 5 calls \(1 model\(s\)\)/.exec(started)?.[1] ?? '';
+    expect(id).not.toBe('');
+    expect(started).toContain(`${id} completed: 5/5 (5 scored, 0 failed) on ${name} v1, scorer contains`);
+    expect(started).toContain('\nmodel\tn\tmean\t95% interval\tfailed\tcalls\tcost USD\tp50 ms\tp95 ms\n');
+    expect(started).toContain(`\n${FAKE}\t5\t1.000\t[0.566, 1.000] wilson\t0\t`);
+    expect((await cli('golden', 'list', '--status', 'completed')).stdout).toContain(`${id}\tcompleted\t5/5\t${name} v1\t${FAKE}`);
+    expect((await cli('golden', 'show', id)).stdout).toContain(`${id} completed: 5/5`);
+    const refused = await cli('golden', 'cancel', id).then(
+      () => undefined,
+      (err: { code: number; stderr: string }) => err,
+    );
+    expect(refused?.code).toBe(1);
+    expect(refused?.stderr).toContain('HTTP 409 run_not_active');
   });
 });
