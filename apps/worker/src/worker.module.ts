@@ -1,3 +1,4 @@
+import { builtInScorerFactories, ScorerRegistry } from '@switchyard/scoring';
 import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig, ConfigModule } from '@switchyard/config';
@@ -11,6 +12,7 @@ import { JudgeSpanService } from './judge/judge-span.service.js';
 import { JudgeProcessor } from './judge/judge.processor.js';
 import { LlmJudge } from './judge/llm-judge.service.js';
 import { RubricRepository } from './judge/rubric.repository.js';
+import { judgeScorerFactory } from './judge/judge.scorer.js';
 import { GoldenProcessor } from './golden/golden.processor.js';
 import { goldenProviders } from './golden/golden.providers.js';
 import { ProcessorRegistry } from './queues/processor.registry.js';
@@ -77,6 +79,11 @@ export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdo
           inject: [SpanRepository, ScoreRepository, RubricRepository, LlmJudge, ExplorationBudgetRepository, SHADOW_GATEWAY],
         },
         { provide: ShadowProcessor, useFactory: (service: ShadowProbeService) => new ShadowProcessor(service), inject: [ShadowProbeService] },
+        {
+          provide: ScorerRegistry,
+          useFactory: (judge: LlmJudge, rubrics: RubricRepository) => new ScorerRegistry([...builtInScorerFactories, judgeScorerFactory(judge, rubrics)]),
+          inject: [LlmJudge, RubricRepository],
+        },
         ...goldenProviders(config, db),
         { provide: ProcessorRegistry, useFactory: () => new ProcessorRegistry(redis, config.redisPrefix) },
       ],

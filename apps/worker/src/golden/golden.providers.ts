@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import type { AppConfig } from '@switchyard/config';
 import { type Database, DatasetRepository, GoldenRunRepository } from '@switchyard/db';
-import { scorerRegistry } from '@switchyard/scoring';
+import { ScorerRegistry } from '@switchyard/scoring';
 import { GatewayCompletionClient } from '../gateway/gateway-completion.client.js';
 import { GOLDEN_GATEWAY, type GoldenGateway, GoldenItemService } from './golden-item.service.js';
 import { GoldenProcessor } from './golden.processor.js';
@@ -14,15 +14,16 @@ export function goldenProviders(config: AppConfig, db: Database, gateway?: Golde
     { provide: GOLDEN_GATEWAY, useValue: gateway ?? new GatewayCompletionClient(config.evaluation.gatewayUrl, config.admin.key, { maxRetries: 0, timeoutMs: 300_000 }) },
     {
       provide: GoldenItemService,
-      useFactory: (llm: GoldenGateway) =>
+      useFactory: (llm: GoldenGateway, scorers: ScorerRegistry) =>
         new GoldenItemService(
           new GoldenRunRepository(db),
           new DatasetRepository(db),
           llm,
           new ProviderConcurrency(new Map(config.models.map((m) => [m.id, m.provider])), config.evaluation.golden.perProviderConcurrency),
-          scorerRegistry,
+          scorers,
         ),
-      inject: [GOLDEN_GATEWAY],
+      // The worker's registry: the built-in scorers plus the LLM judge.
+      inject: [GOLDEN_GATEWAY, ScorerRegistry],
     },
     { provide: GoldenProcessor, useFactory: (service: GoldenItemService) => new GoldenProcessor(service), inject: [GoldenItemService] },
   ];

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { CreateGoldenRunRequest, DatasetScorer, GoldenRun, GoldenRunDetail, GoldenRunListResponse, GoldenRunModelSummary, ListGoldenRunsQuery } from '@switchyard/contracts';
 import { DatasetRepository, type DatasetVersionRow, GoldenRunRepository, type GoldenRunRow, ScoreRepository, SpanRepository } from '@switchyard/db';
@@ -127,7 +128,15 @@ export class GoldenRunService {
   }
 }
 
+/** The LLM judge scorer runs in the worker, which holds the rubrics; here only its options' shape is checked. */
+const judgeOptionsSchema = z.strictObject({ rubric: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/) });
+
 function checkScorer(spec: DatasetScorer, param: string): void {
+  if (spec.name === 'judge') {
+    const options = judgeOptionsSchema.safeParse(spec.options ?? {});
+    if (!options.success) throw new OpenAiHttpError(400, `Invalid ${param}: judge: options.rubric names a rubric file under evals/rubrics.`, 'invalid_request_error', 'invalid_scorer', param);
+    return;
+  }
   try {
     scorerRegistry.create(spec);
   } catch (err) {
