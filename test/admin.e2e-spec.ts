@@ -36,6 +36,14 @@ describe('admin API over real HTTP', () => {
     }
   });
 
+  it('refuses a dataset upload without the admin key before reading its body', async () => {
+    const big = 'x'.repeat(5 * 1024 * 1024);
+    const res = await fetch(`${h.baseUrl}/admin/datasets/any/versions`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: big });
+    expect(res.status).toBe(401);
+    schemas.assertValid('ErrorResponse', await res.json());
+    expect(res.headers.get('www-authenticate')).toContain('Bearer');
+  });
+
   it('serves the version seeded from the config file, and routes by it', async () => {
     const res = await admin('GET', '/admin/policy');
     expect(res.status).toBe(200);

@@ -4,7 +4,9 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@switchyard/config';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { AdminKeyGuard } from './admin/admin-key.guard.js';
 import { DATASET_LIMITS, type DatasetLimits } from './admin/datasets/datasets-admin.tokens.js';
+import { OpenAiHttpError } from './errors/openai-error.js';
 import { type GatewayInfra, GatewayModule } from './gateway.module.js';
 import { isUploadRoute } from './validation/upload-route.js';
 
@@ -36,6 +38,23 @@ export async function installBodyParsers(app: NestFastifyApplication, limits: { 
   await app.register(fastifyMultipart);
 }
 
+/**
+ * Upload routes take up to tens of megabytes: the admin key is checked on the request line, before
+ * Fastify reads the body, so a caller without it cannot make the gateway buffer one.
+ */
+export function installUploadKeyCheck(app: NestFastifyApplication, guard: AdminKeyGuard): void {
+  const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (req, reply) => {
+    if (!isUploadRoute(req.routeOptions.config)) return;
+    try {
+      guard.verify(req.headers.authorization);
+    } catch (err) {
+      if (!(err instanceof OpenAiHttpError)) throw err;
+      await reply.code(err.status).headers(err.headers).send(err.toEnvelope());
+    }
+  });
+}
+
 export async function createGatewayApp(config: AppConfig, infra: GatewayInfra): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, keepAliveTimeout: 75_000, return503OnClosing: true });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config, infra), adapter, {
@@ -45,6 +64,7 @@ export async function createGatewayApp(config: AppConfig, infra: GatewayInfra): 
     abortOnError: false,
   });
   await installBodyParsers(app, { bodyLimit: config.bodyLimitBytes, uploadBodyLimit: app.get<DatasetLimits>(DATASET_LIMITS, { strict: false }).maxBytes });
+  installUploadKeyCheck(app, new AdminKeyGuard(config.admin.key));
   app.enableShutdownHooks();
   await app.init();
   return app;

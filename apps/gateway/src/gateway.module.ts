@@ -6,6 +6,7 @@ import { DatasetRepository, type DatabaseHandle, PolicyVersionRepository, ScoreR
 import type { Redis } from 'ioredis';
 import { AdminKeyGuard } from './admin/admin-key.guard.js';
 import { DatasetsAdminModule } from './admin/datasets/datasets-admin.module.js';
+import { DATASET_LIMITS } from './admin/datasets/datasets-admin.tokens.js';
 import { DeploymentsAdminController } from './admin/deployments-admin.controller.js';
 import { GoldenRunsAdminModule } from './admin/golden-runs/golden-runs-admin.module.js';
 import { QueuesAdminController } from './admin/queues-admin.controller.js';
@@ -66,6 +67,7 @@ export class GatewayModule {
           providers: [
             { provide: ADMIN_KEY, useValue: config.admin.key },
             { provide: DatasetRepository, useValue: new DatasetRepository(infra.database.db) },
+            { provide: DATASET_LIMITS, useValue: config.evaluation.datasets },
             { provide: SpanRepository, useValue: new SpanRepository(infra.database.db) },
           ],
         }),

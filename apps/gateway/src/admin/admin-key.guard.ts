@@ -21,13 +21,17 @@ export class AdminKeyGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const header = context.switchToHttp().getRequest<FastifyRequest>().headers.authorization;
+    this.verify(context.switchToHttp().getRequest<FastifyRequest>().headers.authorization);
+    return true;
+  }
+
+  /** Throws the 401 to send unless `header` carries the admin key. Also used before upload bodies are read. */
+  verify(header: string | undefined): void {
     if (!this.expected) throw unauthorized('The admin API is disabled: no admin key is configured.', 'admin_api_disabled');
     if (!header?.trim()) throw unauthorized("Missing admin key. Send it as 'Authorization: Bearer <admin key>'.", 'missing_admin_key');
     const presented = BEARER.exec(header.trim())?.[1];
     if (!presented) throw unauthorized("Malformed Authorization header. Send 'Authorization: Bearer <admin key>'.", 'invalid_admin_key');
     if (!timingSafeEqual(digest(presented), this.expected)) throw unauthorized('Incorrect admin key provided.', 'invalid_admin_key');
-    return true;
   }
 }
 
