@@ -8,3 +8,4 @@ export * from './request-features.js';
 export * from './routing-decision.js';
 export * from './sticky-hash.js';
 export * from './seeded-rng.js';
+export * from './request-features.builder.js';

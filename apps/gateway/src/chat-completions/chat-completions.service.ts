@@ -6,7 +6,7 @@ import { GatewayCall } from '../calls/gateway-call.js';
 import { provenanceOf } from '../calls/internal-call.js';
 import { relayStream } from '../calls/stream-relay.js';
 import { UpstreamDispatcher } from '../dispatch/upstream-dispatcher.service.js';
-import { chatFeatures } from '../routing/request-features.builder.js';
+import { chatFeatures } from '@switchyard/routing';
 import { RouteResolver } from '../routing/route-resolver.service.js';
 import { CallTracer } from '../tracing/call-tracer.service.js';
 

@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayCall } from '../calls/gateway-call.js';
 import { provenanceOf } from '../calls/internal-call.js';
 import { UpstreamDispatcher } from '../dispatch/upstream-dispatcher.service.js';
-import { embeddingsFeatures } from '../routing/request-features.builder.js';
+import { embeddingsFeatures } from '@switchyard/routing';
 import { RouteResolver } from '../routing/route-resolver.service.js';
 import { CallTracer } from '../tracing/call-tracer.service.js';
 

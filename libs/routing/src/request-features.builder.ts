@@ -1,4 +1,4 @@
-import type { RequestFeatures } from '@switchyard/routing';
+import type { RequestFeatures } from './request-features.js';
 import type { IncomingHttpHeaders } from 'node:http';
 
 const CHARS_PER_TOKEN = 4;
@@ -27,7 +27,10 @@ const headerRecord = (headers: IncomingHttpHeaders): Record<string, string | und
   return out;
 };
 
-/** Routing features of a chat completion request: one pass over the messages, no tokenizer. */
+/**
+ * Routing features of a chat completion request: one pass over the messages, no tokenizer. The
+ * gateway routes by them and the optimizer fits and replays over them, so both use this one function.
+ */
 export function chatFeatures(body: Json & { model: string }, headers: IncomingHttpHeaders, workloadHeader: string | undefined): RequestFeatures {
   const messages = Array.isArray(body.messages) ? body.messages : [];
   const acc = { chars: 0, images: false };
