@@ -9,3 +9,4 @@ export * from './datasets/index.js';
 export * from './evals/rubric.schema.js';
 export * from './feedback/feedback-request.schema.js';
 export * from './golden-runs/index.js';
+export * from './policy-diffs/index.js';

@@ -1,0 +1,2 @@
+export * from './policy-diff.schema.js';
+export * from './policy-diff.transition.js';
