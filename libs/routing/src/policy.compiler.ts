@@ -43,6 +43,8 @@ export interface CompiledPolicy {
   /** Per workload (and `*`), per model. */
   readonly quality: ReadonlyMap<string, ReadonlyMap<string, number>>;
   readonly expectedOutputTokens: number;
+  /** A policy rollout in progress: `share` of callers (sticky) are routed by `policy`. */
+  readonly canary?: { name: string; share: number; stickyKey: readonly ('tenant' | 'user')[]; policy: CompiledPolicy };
 }
 
 const mustModel = (catalog: ModelCatalog, id: string): CatalogModel => {
@@ -81,6 +83,16 @@ function compileRoute(r: Route, catalog: ModelCatalog, evaluation: EvaluationSet
 
 /** Compiles a validated policy. Call `validatePolicy` first: compilation assumes every model exists. */
 export function compilePolicy(document: PolicyDocument, catalog: ModelCatalog, version: string): CompiledPolicy {
+  const compiled = compileOne(document, catalog, version);
+  const c = document.canary;
+  if (!c) return compiled;
+  const policy = compileOne(c.policy, catalog, version);
+  // A workload only the rolled-out policy names is still a valid `model` alias for every caller.
+  const workloads = new Set([...compiled.workloads, ...policy.workloads]);
+  return { ...compiled, workloads, canary: { name: c.name, share: c.share, stickyKey: c.stickyKey, policy } };
+}
+
+function compileOne(document: Omit<PolicyDocument, 'canary'>, catalog: ModelCatalog, version: string): CompiledPolicy {
   const routes = new Map(Object.entries(document.routes).map(([name, r]) => [name, compileRoute(r, catalog, document.evaluation)]));
   const workloads = new Set<string>([document.defaultWorkload, ...catalog.workloads, ...routes.keys(), ...document.workloadRules.map((r) => r.workload)]);
   return {

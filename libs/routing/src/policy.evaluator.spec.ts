@@ -3,6 +3,7 @@ import { seededRng } from './seeded-rng.js';
 import { describe, expect, it } from 'vitest';
 import { EMPTY_LIVE_STATE } from './live-state.js';
 import { evaluate, NoRouteError } from './policy.evaluator.js';
+import { validatePolicy } from './policy.validator.js';
 import { catalog, compile, features, liveState, noDraws, singleTarget, tally } from './testing/routing-fixture.factory.js';
 
 describe('evaluate: workload resolution', () => {
@@ -311,5 +312,34 @@ describe('evaluate: canary', () => {
       targetEmpty: true,
       excluded: [{ model: 'cheap', reason: 'breaker_open' }],
     });
+  });
+});
+
+describe('evaluate: a whole-policy rollout (policy canary)', () => {
+  const parent = { defaultRoute: 'premium', routes: { support: { rules: [{ name: 'old', target: { candidates: ['mid'] } }] } } };
+  const rolledOut = { defaultRoute: 'cheap', routes: { support: { rules: [{ name: 'short', when: { feature: 'input_tokens', op: 'lt', value: 300 }, target: { candidates: ['cheap'] } }, { name: 'long', target: { candidates: ['mid'] } }] } } } as const;
+  const doc = (share: number): PolicyDocumentInput => ({ ...parent, canary: { name: 'pd_1', share, policy: rolledOut } });
+
+  it('routes the canary side by the rolled-out policy, rules and all, and labels the decision with the active version', () => {
+    const f = features({ workloadHeader: 'support', inputTokens: 100, user: 'u1' });
+    expect(evaluate(compile(doc(1), catalog(), 'pv_9'), f, EMPTY_LIVE_STATE, noDraws)).toMatchObject({ policyVersion: 'pv_9', rule: 'short', chosen: 'cheap', canary: { name: 'pd_1', arm: 'canary' } });
+    expect(evaluate(compile(doc(0), catalog(), 'pv_9'), f, EMPTY_LIVE_STATE, noDraws)).toMatchObject({ policyVersion: 'pv_9', rule: 'old', chosen: 'mid', canary: { name: 'pd_1', arm: 'control' } });
+  });
+
+  it('keeps each user on one side as the share grows step by step', () => {
+    const steps = [0.05, 0.25, 0.5, 1].map((share) => compile(doc(share)));
+    for (let u = 0; u < 500; u++) {
+      const f = features({ user: `user-${u}` });
+      const sides = steps.map((p) => evaluate(p, f, EMPTY_LIVE_STATE, noDraws).canary?.arm);
+      // Once on the canary, a user stays there at every larger share.
+      const first = sides.indexOf('canary');
+      expect(sides.slice(first === -1 ? sides.length : first).every((s) => s === 'canary')).toBe(true);
+    }
+  });
+
+  it('validates the rolled-out policy too, with its own paths', () => {
+    const bad = validatePolicy({ ...parent, canary: { name: 'x', share: 0.1, policy: { defaultRoute: 'nope' } } }, catalog());
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.issues).toEqual([{ path: 'canary.policy.defaultRoute.rules.0.target.candidates.0', message: 'unknown model "nope"' }]);
   });
 });

@@ -25,16 +25,14 @@ function resolveWorkload(p: CompiledPolicy, f: RequestFeatures): { workload: str
   return { workload: p.defaultWorkload, source: 'default' };
 }
 
-function canaryArm(route: CompiledRoute, f: RequestFeatures, rng: Rng): 'canary' | 'control' | undefined {
-  const c = route.canary;
-  if (!c) return undefined;
+function canaryArm(split: { share: number; stickyKey: readonly ('tenant' | 'user')[] }, f: RequestFeatures, rng: Rng): 'canary' | 'control' {
   let key = '';
-  for (const k of c.stickyKey) {
+  for (const k of split.stickyKey) {
     const v = k === 'tenant' ? f.tenant : f.user;
     if (v !== undefined) key += `${k}=${v}\u0000`;
   }
   const draw = key ? stickyFraction(key) : rng();
-  return draw < c.share ? 'canary' : 'control';
+  return draw < split.share ? 'canary' : 'control';
 }
 
 /**
@@ -43,6 +41,17 @@ function canaryArm(route: CompiledRoute, f: RequestFeatures, rng: Rng): 'canary'
  * round-robin cursor, which belongs to the compiled policy version.
  */
 export function evaluate(policy: CompiledPolicy, f: RequestFeatures, live: LiveState, rng: Rng): RoutingDecision {
+  const rollout = policy.canary;
+  if (!rollout) return evaluateOne(policy, f, live, rng);
+  // A policy rollout: the caller's side decides which whole policy routes the request.
+  const arm = canaryArm(rollout, f, rng);
+  const decision = evaluateOne(arm === 'canary' ? rollout.policy : policy, f, live, rng);
+  decision.policyVersion = policy.version;
+  decision.canary = { name: rollout.name, arm };
+  return decision;
+}
+
+function evaluateOne(policy: CompiledPolicy, f: RequestFeatures, live: LiveState, rng: Rng): RoutingDecision {
   const { workload, source } = resolveWorkload(policy, f);
   const route = f.operation === 'embeddings' ? policy.embeddingRoute : (policy.routes.get(workload) ?? policy.defaultRoute);
   const excluded: RoutingDecision['excluded'] = [];
@@ -84,7 +93,7 @@ export function evaluate(policy: CompiledPolicy, f: RequestFeatures, live: LiveS
   }
   if (!route) throw new NoRouteError(f.operation);
 
-  const arm = canaryArm(route, f, rng);
+  const arm = route.canary ? canaryArm(route.canary, f, rng) : undefined;
   let target: CompiledTarget;
   let ruleName: string;
   let ruleQuality: ReadonlyMap<string, number> | undefined;

@@ -20,7 +20,13 @@ export function validatePolicy(input: unknown, catalog: ModelCatalog): PolicyVal
   if (!parsed.success) return { ok: false, issues: parsed.error.issues.map((i) => ({ path: joinPath(i.path) || '(root)', message: i.message })) };
   const policy = parsed.data;
   const issues: PolicyIssue[] = [];
+  checkDocument(policy, catalog, '', issues);
+  if (policy.canary) checkDocument(policy.canary.policy, catalog, 'canary.policy.', issues);
+  return issues.length ? { ok: false, issues } : { ok: true, policy };
+}
 
+/** Checks one policy document (the active one, or the one a canary rolls out) against the models. */
+function checkDocument(doc: Omit<PolicyDocument, 'canary'>, catalog: ModelCatalog, prefix: string, issues: PolicyIssue[]): void {
   const checkModel = (id: string, kind: 'chat' | 'embedding', path: string): void => {
     const m = catalog.models.get(id);
     if (!m) issues.push({ path, message: `unknown model "${id}"` });
@@ -46,16 +52,15 @@ export function validatePolicy(input: unknown, catalog: ModelCatalog): PolicyVal
     r.evaluation?.shadow.models?.forEach((id, i) => checkModel(id, kind, `${path}.evaluation.shadow.models.${i}`));
   };
 
-  checkRoute(policy.defaultRoute, 'chat', 'defaultRoute');
-  for (const [name, route] of Object.entries(policy.routes)) checkRoute(route, 'chat', `routes.${name}`);
-  if (policy.embeddingRoute) checkRoute(policy.embeddingRoute, 'embedding', 'embeddingRoute');
-  policy.evaluation.shadow.models?.forEach((id, i) => checkModel(id, 'chat', `evaluation.shadow.models.${i}`));
-  for (const [workload, scores] of Object.entries(policy.quality)) {
-    for (const id of Object.keys(scores)) if (!catalog.models.has(id)) issues.push({ path: `quality.${workload}.${id}`, message: `unknown model "${id}"` });
+  checkRoute(doc.defaultRoute, 'chat', `${prefix}defaultRoute`);
+  for (const [name, route] of Object.entries(doc.routes)) checkRoute(route, 'chat', `${prefix}routes.${name}`);
+  if (doc.embeddingRoute) checkRoute(doc.embeddingRoute, 'embedding', `${prefix}embeddingRoute`);
+  doc.evaluation.shadow.models?.forEach((id, i) => checkModel(id, 'chat', `${prefix}evaluation.shadow.models.${i}`));
+  for (const [workload, scores] of Object.entries(doc.quality)) {
+    for (const id of Object.keys(scores)) if (!catalog.models.has(id)) issues.push({ path: `${prefix}quality.${workload}.${id}`, message: `unknown model "${id}"` });
   }
   // A workload name that is also a model id would make `model: <name>` ambiguous.
-  for (const name of Object.keys(policy.routes)) {
-    if (catalog.models.has(name)) issues.push({ path: `routes.${name}`, message: `"${name}" is a model id; a workload cannot share its name` });
+  for (const name of Object.keys(doc.routes)) {
+    if (catalog.models.has(name)) issues.push({ path: `${prefix}routes.${name}`, message: `"${name}" is a model id; a workload cannot share its name` });
   }
-  return issues.length ? { ok: false, issues } : { ok: true, policy };
 }

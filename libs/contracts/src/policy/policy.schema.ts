@@ -119,29 +119,50 @@ export type RouteInput = z.input<typeof routeObjectSchema> | string | string[];
 
 export const workloadRuleSchema = z.object({ when: conditionSchema, workload: workloadName }).strict();
 
+/** The fields of a policy document (see policyDocumentSchema). */
+const policyFields = {
+  /** Workload for requests that no header, key, alias or rule names. */
+  defaultWorkload: workloadName.default('default'),
+  /** Tried in order after the header, the key's default and the model alias. */
+  workloadRules: z.array(workloadRuleSchema).default([]),
+  /** The route of workloads that have none of their own. */
+  defaultRoute: routeSchema,
+  /** Per workload. */
+  routes: z.record(workloadName, routeSchema).default({}),
+  /** The route of `auto` embeddings calls. */
+  embeddingRoute: routeSchema.optional(),
+  /** Estimated quality per workload and model; `*` applies to every workload. The optimizer publishes these. */
+  quality: z.record(z.union([workloadName, z.literal('*')]), qualityMap).default({}),
+  /** Live sampling and exploration, for every route that sets none of its own. */
+  evaluation: evaluationSettingsSchema.prefault({}),
+  /** Output tokens assumed when estimating a request's cost and `max_tokens` is not set. */
+  expectedOutputTokens: z.number().int().positive().default(256),
+};
+
+/** A policy without a canary of its own: what a canary rolls out. */
+export const canaryPolicySchema = z.object(policyFields).strict();
+
+/**
+ * A policy rollout in progress: `share` of the traffic (sticky by tenant and user) is routed by the
+ * whole `policy`, the rest by this document. Each canary step is a new version with a new share.
+ */
+export const policyCanarySchema = z
+  .object({
+    /** What is being rolled out, e.g. the policy diff's id; recorded on every span it routes. */
+    name: z.string().min(1).max(128),
+    share: z.number().min(0).max(1),
+    stickyKey: z.array(z.enum(['tenant', 'user'])).min(1).default(['tenant', 'user']),
+    policy: canaryPolicySchema,
+  })
+  .strict();
+export type PolicyCanary = z.infer<typeof policyCanarySchema>;
+
 /**
  * An immutable routing policy version: how a request finds its workload, and per workload the
  * route that picks a model. Stored as JSON in `policy_versions`; the gateway evaluates it per call.
  */
 export const policyDocumentSchema = z
-  .object({
-    /** Workload for requests that no header, key, alias or rule names. */
-    defaultWorkload: workloadName.default('default'),
-    /** Tried in order after the header, the key's default and the model alias. */
-    workloadRules: z.array(workloadRuleSchema).default([]),
-    /** The route of workloads that have none of their own. */
-    defaultRoute: routeSchema,
-    /** Per workload. */
-    routes: z.record(workloadName, routeSchema).default({}),
-    /** The route of `auto` embeddings calls. */
-    embeddingRoute: routeSchema.optional(),
-    /** Estimated quality per workload and model; `*` applies to every workload. The optimizer publishes these. */
-    quality: z.record(z.union([workloadName, z.literal('*')]), qualityMap).default({}),
-    /** Live sampling and exploration, for every route that sets none of its own. */
-    evaluation: evaluationSettingsSchema.prefault({}),
-    /** Output tokens assumed when estimating a request's cost and `max_tokens` is not set. */
-    expectedOutputTokens: z.number().int().positive().default(256),
-  })
+  .object({ ...policyFields, canary: policyCanarySchema.optional() })
   .strict();
 export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
 export type PolicyDocumentInput = z.input<typeof policyDocumentSchema>;
