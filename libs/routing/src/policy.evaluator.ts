@@ -1,4 +1,4 @@
-import type { CompiledPolicy, CompiledRoute, CompiledTarget } from './policy.compiler.js';
+import type { CompiledPolicy, CompiledTarget } from './policy.compiler.js';
 import type { DeploymentSnapshot, LiveState } from './live-state.js';
 import type { CatalogModel } from './model-catalog.js';
 import type { RequestFeatures, Rng } from './request-features.js';
