@@ -33,7 +33,7 @@ import { DeploymentStateService, LIVE_STATE_OPTIONS, type LiveStateOptions } fro
 import { HEALTH_PROBE_OPTIONS, HealthProbeService } from './routing/live/health-probe.service.js';
 import { LIVE_STATE_SYNC_OPTIONS, LiveStateSync } from './routing/live/live-state.sync.service.js';
 import { ProviderRegistry } from './providers/provider.registry.js';
-import { RedisPolicyPublisher } from './routing/policy-notice.publisher.js';
+import { RedisPolicyPublisher } from '@switchyard/queue';
 import { PolicySync } from './routing/policy-sync.service.js';
 import { RouteResolver } from './routing/route-resolver.service.js';
 import { SpanWriter } from './spans/span-writer.service.js';

@@ -3,3 +3,4 @@ export * from './redis.bootstrap.js';
 export * from './judge.queue.js';
 export * from './shadow.queue.js';
 export * from './golden.queue.js';
+export * from './policy-notice.publisher.js';

@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { REDIS_CLIENT } from '../infra/infra.tokens.js';
 import { ActivePolicy } from './active-policy.service.js';
-import { policyChannel } from './policy-notice.publisher.js';
+import { policyChannel } from '@switchyard/queue';
 
 /** Who seeds versions from the config file; such versions follow the file when it changes. */
 export const CONFIG_AUTHOR = 'config';
