@@ -7,3 +7,5 @@ export * from './dataset-version.table.js';
 export * from './dataset-item.table.js';
 export * from './score.table.js';
 export * from './golden-run.table.js';
+export * from './policy-diff.table.js';
+export * from './policy-diff-event.table.js';
