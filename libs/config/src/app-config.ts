@@ -32,6 +32,8 @@ export interface AppConfig {
   liveState: FileConfig['liveState'];
   /** Judge, queues and exploration; `gatewayUrl` and `rubricsDir` resolved. */
   evaluation: Omit<FileConfig['evaluation'], 'gatewayUrl'> & { gatewayUrl: string };
+  /** Proposal review: which workloads' diffs may be approved automatically. */
+  optimizer: FileConfig['optimizer'];
   /** The config file's policy: seeds the first policy version of this environment. */
   routing: FileConfig['routing'];
   /** Which active-policy pointer this deployment follows. */

@@ -1,4 +1,4 @@
-import { policyDocumentSchema } from '@switchyard/contracts';
+import { policyDocumentSchema, WORKLOAD_NAME } from '@switchyard/contracts';
 import { validatePolicy } from '@switchyard/routing';
 import { z } from 'zod';
 import { modelCatalogOf } from './model-catalog.factory.js';
@@ -168,6 +168,20 @@ export const evaluationConfigSchema = z
   })
   .strict();
 
+/** The optimizer's proposals and what may skip human review. */
+export const optimizerConfigSchema = z
+  .object({
+    /**
+     * Per workload, approve a proposed diff without a reviewer when even the pessimistic end of its
+     * predicted quality interval loses at most `maxQualityDrop` (0.005 = half a point on the [0, 1] scale).
+     * Off for every workload not listed.
+     */
+    autoApprove: z
+      .record(z.string().regex(WORKLOAD_NAME, 'a workload name'), z.object({ maxQualityDrop: z.number().min(0).max(1) }).strict())
+      .default({}),
+  })
+  .strict();
+
 export const redactionModeSchema = z.enum(['full', 'metadata-only', 'hashed']);
 export type RedactionMode = z.infer<typeof redactionModeSchema>;
 
@@ -194,6 +208,7 @@ export const fileConfigSchema = z
     workloads: z.array(workloadConfigSchema).default([]),
     liveState: liveStateConfigSchema.prefault({}),
     evaluation: evaluationConfigSchema.prefault({}),
+    optimizer: optimizerConfigSchema.prefault({}),
     /** The initial routing policy: seeds the first policy version (see README, "Policies"). */
     routing: policyDocumentSchema,
   })
