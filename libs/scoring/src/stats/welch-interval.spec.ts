@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { welchInterval } from './welch-interval.js';
+import { welchFromSummaries, welchInterval } from './welch-interval.js';
 
 // The worked examples in Wikipedia's "Welch's t-test"; the full-precision values are
 // scipy.stats.ttest_ind(a, b, equal_var=False) and its confidence_interval(0.95).
@@ -34,5 +34,17 @@ describe('welchInterval', () => {
 
   it('needs two values a side', () => {
     expect(() => welchInterval([1], [1, 2])).toThrow(/at least 2/);
+  });
+});
+
+describe('welchFromSummaries', () => {
+  it('matches the interval computed from the raw values', () => {
+    const a = [0.9, 0.8, 1, 0.7, 0.95, 0.85];
+    const b = [0.6, 0.75, 0.8, 0.55, 0.7];
+    const m = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
+    const v = (xs: number[]): number => xs.reduce((s, x) => s + (x - m(xs)) ** 2, 0) / (xs.length - 1);
+    const fromRaw = welchInterval(a, b);
+    const fromSummary = welchFromSummaries({ n: a.length, mean: m(a), variance: v(a) }, { n: b.length, mean: m(b), variance: v(b) });
+    for (const key of ['diff', 'low', 'high', 't', 'df', 'p'] as const) expect(fromSummary[key]).toBeCloseTo(fromRaw[key], 12);
   });
 });
