@@ -9,4 +9,5 @@ export * from './row-id.factory.js';
 export * from './score.repository.js';
 export * from './dataset.repository.js';
 export * from './golden-run.repository.js';
+export * from './scored-span.repository.js';
 export * from './policy-diff.repository.js';

@@ -1,0 +1,266 @@
+import type { JudgeGoldenMoments, ScoreSource } from '@switchyard/db';
+import type { Interval } from '@switchyard/scoring';
+import { zForConfidence } from '@switchyard/scoring';
+import { FEATURE_COUNT, QUALITY_FEATURES, type QualityFeature } from '../features/quality-features.js';
+import { type CalibrationOptions, DEFAULT_CALIBRATION_OPTIONS, fitJudgeCalibration, type JudgeCalibration, type SourceMeans } from './judge-calibration.js';
+import { cholesky, choleskySolve, dot, inverseQuadraticForm, quadraticForm } from './linear-algebra.js';
+import { RegressionAccumulator } from './regression.accumulator.js';
+
+/** How much one score of each source counts, relative to the others (a precision weight). */
+export type SourceWeights = Readonly<Record<ScoreSource, number>>;
+
+export const DEFAULT_SOURCE_WEIGHTS: SourceWeights = Object.freeze({ golden: 1, human: 1, judge: 0.5, shadow: 0.5, feedback: 0.3 });
+
+/** Sources whose scores come from the LLM judge, and so get its calibration. */
+const JUDGED: ReadonlySet<ScoreSource> = new Set(['judge', 'shadow']);
+const SOURCES: readonly ScoreSource[] = ['judge', 'golden', 'shadow', 'feedback', 'human'];
+
+export interface QualityFitOptions {
+  sourceWeights: SourceWeights;
+  /** Scores a workload × model needs before its fit counts as enough to act on. */
+  minSamples: number;
+  confidence: number;
+  /** Bounds on the empirical-Bayes prior strength, in pseudo-rows. */
+  minPriorStrength: number;
+  maxPriorStrength: number;
+  calibration: CalibrationOptions;
+}
+
+export const DEFAULT_QUALITY_FIT_OPTIONS: QualityFitOptions = {
+  sourceWeights: DEFAULT_SOURCE_WEIGHTS,
+  minSamples: 30,
+  confidence: 0.95,
+  minPriorStrength: 2,
+  maxPriorStrength: 200,
+  calibration: DEFAULT_CALIBRATION_OPTIONS,
+};
+
+export interface QualityPrediction {
+  /** Predicted mean score, clipped to [0, 1]. */
+  mean: number;
+  /** Interval for the expected score at these features. */
+  interval: Interval;
+}
+
+export interface GroupPrediction extends QualityPrediction {
+  /** Interval for the realised mean score of `count` new requests like these (adds the noise of each score). */
+  predictive: Interval;
+}
+
+/** The reviewable summary of one workload × model fit. */
+export interface QualityGroupSummary {
+  workload: string;
+  model: string;
+  n: number;
+  nBySource: Partial<Record<ScoreSource, number>>;
+  /** Weighted, calibrated mean of the observed scores. */
+  observedMean: number;
+  /** Prediction at the group's own mean features, with its interval. */
+  predicted: QualityPrediction;
+  coefficients: Record<QualityFeature, number>;
+  /** Pseudo-rows of the workload's other models the fit was shrunk toward (0: none). */
+  priorStrength: number;
+  residualSd: number;
+  enough: boolean;
+}
+
+interface GroupFit {
+  summary: QualityGroupSummary;
+  beta: Float64Array;
+  /** Cholesky factor of the posterior precision (without σ²). */
+  factor: Float64Array;
+  sigma2: number;
+}
+
+const clip01 = (v: number): number => Math.min(1, Math.max(0, v));
+
+/**
+ * Accumulates scores per workload × model × source, batch by batch: XᵀWX and XᵀWy only, so
+ * memory does not grow with the rows. `build` then calibrates, weights and solves.
+ */
+export class QualityModelBuilder {
+  private readonly groups = new Map<string, Map<string, Map<ScoreSource, RegressionAccumulator>>>();
+
+  add(workload: string, model: string, source: ScoreSource, x: ArrayLike<number>, score: number): void {
+    let models = this.groups.get(workload);
+    if (!models) this.groups.set(workload, (models = new Map<string, Map<ScoreSource, RegressionAccumulator>>()));
+    let sources = models.get(model);
+    if (!sources) models.set(model, (sources = new Map<ScoreSource, RegressionAccumulator>()));
+    let acc = sources.get(source);
+    if (!acc) sources.set(source, (acc = new RegressionAccumulator(FEATURE_COUNT)));
+    acc.add(x, score);
+  }
+
+  build(pairs: readonly JudgeGoldenMoments[], opts: QualityFitOptions = DEFAULT_QUALITY_FIT_OPTIONS): QualityModel {
+    const z = zForConfidence(opts.confidence);
+    const fits = new Map<string, GroupFit>();
+    const calibrations = new Map<string, JudgeCalibration>();
+    for (const [workload, models] of this.groups) {
+      const calibration = fitJudgeCalibration(
+        pairs.find((p) => p.workload === workload),
+        [...models.values()].map(sourceMeans),
+        opts.calibration,
+      );
+      calibrations.set(workload, calibration);
+      const combined = new Map<string, RegressionAccumulator>();
+      for (const [model, sources] of models) combined.set(model, combine(sources, opts.sourceWeights, calibration));
+      for (const fit of fitWorkload(workload, combined, opts, z)) {
+        for (const [source, acc] of models.get(fit.summary.model) ?? []) fit.summary.nBySource[source] = acc.n;
+        fits.set(key(fit.summary.workload, fit.summary.model), fit);
+      }
+    }
+    return new QualityModel(fits, calibrations, z);
+  }
+}
+
+export class QualityModel {
+  constructor(
+    private readonly fits: ReadonlyMap<string, GroupFit>,
+    private readonly calibrations: ReadonlyMap<string, JudgeCalibration>,
+    private readonly z: number,
+  ) {}
+
+  summaries(): QualityGroupSummary[] {
+    return [...this.fits.values()].map((f) => f.summary);
+  }
+
+  calibration(workload: string): JudgeCalibration | undefined {
+    return this.calibrations.get(workload);
+  }
+
+  /** The expected score of one request with feature vector `x`; undefined when the pair has no scores. */
+  predict(workload: string, model: string, x: ArrayLike<number>): QualityPrediction | undefined {
+    const fit = this.fits.get(key(workload, model));
+    if (!fit) return undefined;
+    const mean = dot(x, fit.beta);
+    const se = Math.sqrt(fit.sigma2 * inverseQuadraticForm(fit.factor, FEATURE_COUNT, x));
+    return { mean: clip01(mean), interval: { low: clip01(mean - this.z * se), high: clip01(mean + this.z * se) } };
+  }
+
+  /** A group of `count` requests whose mean feature vector is `meanX`, e.g. the traffic a rule would send. */
+  predictGroup(workload: string, model: string, meanX: ArrayLike<number>, count: number): GroupPrediction | undefined {
+    const fit = this.fits.get(key(workload, model));
+    const expected = this.predict(workload, model, meanX);
+    if (!fit || !expected) return undefined;
+    const mean = dot(meanX, fit.beta);
+    const se = Math.sqrt(fit.sigma2 * inverseQuadraticForm(fit.factor, FEATURE_COUNT, meanX) + fit.sigma2 / Math.max(1, count));
+    return { ...expected, predictive: { low: clip01(mean - this.z * se), high: clip01(mean + this.z * se) } };
+  }
+}
+
+const key = (workload: string, model: string): string => `${workload}\u0000${model}`;
+
+function sourceMeans(sources: ReadonlyMap<ScoreSource, RegressionAccumulator>): SourceMeans {
+  const judge = sources.get('judge');
+  const golden = sources.get('golden');
+  return { judgeMean: judge?.meanY() ?? 0, judgeN: judge?.n ?? 0, goldenMean: golden?.meanY() ?? 0, goldenN: golden?.n ?? 0 };
+}
+
+function combine(sources: ReadonlyMap<ScoreSource, RegressionAccumulator>, weights: SourceWeights, calibration: JudgeCalibration): RegressionAccumulator {
+  const out = new RegressionAccumulator(FEATURE_COUNT);
+  for (const source of SOURCES) {
+    const acc = sources.get(source);
+    const weight = weights[source];
+    if (!acc || weight <= 0) continue;
+    if (JUDGED.has(source)) out.addScaled(acc, weight, calibration.intercept, calibration.slope);
+    else out.addScaled(acc, weight);
+  }
+  return out;
+}
+
+/** Weighted residual sum of squares of β, from the sufficient statistics alone. */
+const residualSS = (acc: RegressionAccumulator, beta: Float64Array): number =>
+  Math.max(0, acc.sumWY2 - 2 * dot(beta, acc.xty) + quadraticForm(acc.matrix(), acc.p, beta));
+
+/**
+ * Empirical Bayes. Each model's coefficients get a prior centred on the fit of the workload's
+ * OTHER models (leave-one-out, so a model's data is not counted twice), worth κ pseudo-rows
+ * distributed like those models' requests: the posterior solves
+ *   (XᵀWX + κS) β = XᵀWy + κS β₀,   S = X₀ᵀW₀X₀ / Σw₀.
+ * A model with n ≫ κ keeps its own fit; one with n ≪ κ is pulled to the workload's. κ = σ²/τ² is
+ * estimated from the data: σ² the within-model score variance, τ² the between-model variance of
+ * the means minus its sampling noise (method of moments), clamped to [min, max]PriorStrength.
+ * Posterior covariance σ²(XᵀWX + κS)⁻¹ gives the intervals; σ² is the model's residual variance,
+ * itself shrunk toward the workload's with p pseudo-degrees of freedom.
+ */
+function fitWorkload(workload: string, models: ReadonlyMap<string, RegressionAccumulator>, opts: QualityFitOptions, z: number): GroupFit[] {
+  const p = FEATURE_COUNT;
+  const total = new RegressionAccumulator(p);
+  for (const acc of models.values()) total.addScaled(acc);
+
+  let within = 0;
+  let withinDof = 0;
+  const means: number[] = [];
+  let noise = 0;
+  for (const acc of models.values()) {
+    if (acc.sumW <= 0) continue;
+    within += Math.max(0, acc.sumWY2 - (acc.sumWY * acc.sumWY) / acc.sumW);
+    withinDof += acc.n - 1;
+    means.push(acc.meanY());
+  }
+  // No spread to go by: a score in [0, 1] has at most variance 1/4.
+  const sigma2Workload = withinDof > 0 ? within / withinDof : 0.25;
+  for (const acc of models.values()) if (acc.sumW > 0) noise += sigma2Workload / acc.sumW;
+  let kappa = 0;
+  if (means.length >= 2) {
+    const grand = means.reduce((s, m) => s + m, 0) / means.length;
+    const between = means.reduce((s, m) => s + (m - grand) ** 2, 0) / (means.length - 1);
+    const tau2 = between - noise / means.length;
+    kappa = tau2 > 0 ? sigma2Workload / tau2 : opts.maxPriorStrength;
+    kappa = Math.min(opts.maxPriorStrength, Math.max(opts.minPriorStrength, kappa));
+  }
+
+  const fits: GroupFit[] = [];
+  for (const [model, acc] of models) {
+    if (acc.n === 0 || acc.sumW <= 0) continue;
+    const a = acc.matrix();
+    const rhs = Float64Array.from(acc.xty);
+    const others = total.minus(acc);
+    const strength = kappa > 0 && others.sumW > 0 ? kappa : 0;
+    if (strength > 0) {
+      const priorBeta = solveRidge(others.matrix(), others.xty, others.sumW);
+      const s = others.matrix().map((v) => v / others.sumW);
+      const sBeta = new Float64Array(p);
+      for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) sBeta[i] += s[i * p + j] * priorBeta[j];
+      for (let i = 0; i < p * p; i++) a[i] += strength * s[i];
+      for (let i = 0; i < p; i++) rhs[i] += strength * sBeta[i];
+    }
+    addRidge(a, p, acc.sumW + strength);
+    const factor = cholesky(a, p);
+    const beta = choleskySolve(factor, p, rhs);
+    const dof = acc.n - p;
+    const sigma2 = ((dof > 0 ? residualSS(acc, beta) : 0) + p * sigma2Workload) / (Math.max(0, dof) + p);
+    const meanX = acc.meanX();
+    const mean = dot(meanX, beta);
+    const se = Math.sqrt(sigma2 * inverseQuadraticForm(factor, p, meanX));
+    fits.push({
+      beta,
+      factor,
+      sigma2,
+      summary: {
+        workload,
+        model,
+        n: acc.n,
+        nBySource: {},
+        observedMean: acc.meanY(),
+        predicted: { mean: clip01(mean), interval: { low: clip01(mean - z * se), high: clip01(mean + z * se) } },
+        coefficients: Object.fromEntries(QUALITY_FEATURES.map((f, i) => [f, beta[i]])) as Record<QualityFeature, number>,
+        priorStrength: strength,
+        residualSd: Math.sqrt(sigma2),
+        enough: acc.n >= opts.minSamples,
+      },
+    });
+  }
+  return fits;
+}
+
+/** A tiny ridge keeps a feature that never varies in a group (no request had tools) solvable, at coefficient ~0. */
+function addRidge(a: Float64Array, p: number, scale: number): void {
+  for (let i = 0; i < p; i++) a[i * p + i] += 1e-6 * Math.max(1, scale);
+}
+
+function solveRidge(matrix: Float64Array, xty: ArrayLike<number>, sumW: number): Float64Array {
+  const p = FEATURE_COUNT;
+  addRidge(matrix, p, sumW);
+  return choleskySolve(cholesky(matrix, p), p, xty);
+}
