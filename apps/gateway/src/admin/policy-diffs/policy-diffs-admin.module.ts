@@ -1,0 +1,26 @@
+import { type DynamicModule, Module, type ModuleMetadata, type Provider } from '@nestjs/common';
+import { AdminKeyGuard } from '../admin-key.guard.js';
+import { PolicyDiffsAdminController } from './policy-diffs-admin.controller.js';
+import { PolicyDiffsAdminService } from './policy-diffs-admin.service.js';
+
+export interface PolicyDiffsAdminModuleOptions {
+  imports?: ModuleMetadata['imports'];
+  /**
+   * Whatever of ADMIN_KEY, POLICY_CATALOG, POLICY_ENVIRONMENT, POLICY_DIFF_AUTO_APPROVE,
+   * PolicyDiffRepository and PolicyVersionRepository the imports (or a global module) do not already provide.
+   */
+  providers?: Provider[];
+}
+
+/** `/admin/policy-diffs`: review of proposed policy changes, behind the admin key. */
+@Module({})
+export class PolicyDiffsAdminModule {
+  static register(options: PolicyDiffsAdminModuleOptions = {}): DynamicModule {
+    return {
+      module: PolicyDiffsAdminModule,
+      imports: options.imports ?? [],
+      controllers: [PolicyDiffsAdminController],
+      providers: [...(options.providers ?? []), AdminKeyGuard, PolicyDiffsAdminService],
+    };
+  }
+}

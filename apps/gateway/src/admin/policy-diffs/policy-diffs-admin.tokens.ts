@@ -1,0 +1,2 @@
+/** `AutoApproveSettings`: `optimizer.autoApprove` from the config. */
+export const POLICY_DIFF_AUTO_APPROVE = Symbol('POLICY_DIFF_AUTO_APPROVE');
