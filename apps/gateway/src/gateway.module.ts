@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig, ConfigModule, modelCatalogOf } from '@switchyard/config';
-import { DatasetRepository, type DatabaseHandle, PolicyVersionRepository, ScoreRepository, SpanRepository } from '@switchyard/db';
+import { DatasetRepository, type DatabaseHandle, PolicyDiffRepository, PolicyVersionRepository, ScoreRepository, SpanRepository } from '@switchyard/db';
 import type { Redis } from 'ioredis';
 import { AdminKeyGuard } from './admin/admin-key.guard.js';
 import { DatasetsAdminModule } from './admin/datasets/datasets-admin.module.js';
@@ -12,6 +12,8 @@ import { GoldenRunsAdminModule } from './admin/golden-runs/golden-runs-admin.mod
 import { QueuesAdminController } from './admin/queues-admin.controller.js';
 import { SpansAdminController } from './admin/spans-admin.controller.js';
 import { PolicyAdminModule } from './admin/policy-admin.module.js';
+import { PolicyDiffsAdminModule } from './admin/policy-diffs/policy-diffs-admin.module.js';
+import { POLICY_DIFF_AUTO_APPROVE } from './admin/policy-diffs/policy-diffs-admin.tokens.js';
 import { ADMIN_KEY, POLICY_CATALOG, POLICY_ENVIRONMENT, POLICY_PUBLISHER } from './admin/policy-admin.tokens.js';
 import { ChatCompletionsController } from './chat-completions/chat-completions.controller.js';
 import { ChatCompletionsService } from './chat-completions/chat-completions.service.js';
@@ -60,6 +62,16 @@ export class GatewayModule {
             { provide: POLICY_CATALOG, useValue: modelCatalogOf(config) },
             { provide: POLICY_ENVIRONMENT, useValue: config.environment },
             { provide: POLICY_PUBLISHER, useValue: new RedisPolicyPublisher(infra.redis, config.redisPrefix) },
+            { provide: PolicyVersionRepository, useValue: new PolicyVersionRepository(infra.database.db) },
+          ],
+        }),
+        PolicyDiffsAdminModule.register({
+          providers: [
+            { provide: ADMIN_KEY, useValue: config.admin.key },
+            { provide: POLICY_CATALOG, useValue: modelCatalogOf(config) },
+            { provide: POLICY_ENVIRONMENT, useValue: config.environment },
+            { provide: POLICY_DIFF_AUTO_APPROVE, useValue: config.optimizer.autoApprove },
+            { provide: PolicyDiffRepository, useValue: new PolicyDiffRepository(infra.database.db) },
             { provide: PolicyVersionRepository, useValue: new PolicyVersionRepository(infra.database.db) },
           ],
         }),
