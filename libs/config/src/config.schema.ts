@@ -179,6 +179,23 @@ export const optimizerConfigSchema = z
     autoApprove: z
       .record(z.string().regex(WORKLOAD_NAME, 'a workload name'), z.object({ maxQualityDrop: z.number().min(0).max(1) }).strict())
       .default({}),
+    /** How often the model fit is refreshed (a refit with no new scores is skipped). */
+    refitEveryMs: durationMs.default(300_000),
+    /** Scores older than this are left out of a fit. */
+    windowMs: durationMs.default(30 * 24 * 3_600_000),
+    /** Scores a workload × model needs before its fit is acted on; also the cost model's pseudo-count. */
+    minSamples: z.number().int().positive().default(30),
+    /** How much one score of each source counts in the quality fit, relative to the others. */
+    sourceWeights: z
+      .object({
+        judge: z.number().min(0).default(0.5),
+        golden: z.number().min(0).default(1),
+        shadow: z.number().min(0).default(0.5),
+        feedback: z.number().min(0).default(0.3),
+        human: z.number().min(0).default(1),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -1,0 +1,17 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import { z } from 'zod';
+import type { ModelFitService } from './model-fit.service.js';
+
+/** A refit job. `force` refits even when no score arrived since the last fit. New fields stay optional. */
+export const refitJobSchema = z.object({ force: z.boolean().optional() });
+
+/** Thin: parse, delegate, report whether the fit ran or was skipped. */
+export class ModelFitProcessor {
+  constructor(private readonly service: ModelFitService) {}
+
+  async process(job: Job): Promise<'fitted' | 'skipped'> {
+    const payload = refitJobSchema.safeParse(job.data ?? {});
+    if (!payload.success) throw new UnrecoverableError(`bad refit job payload: ${payload.error.message}`);
+    return (await this.service.refit(payload.data.force === true)).status;
+  }
+}
