@@ -8,10 +8,17 @@
 //   npm run cli -- golden list [--status queued|running|completed|cancelled|failed]
 //   npm run cli -- golden show <run id> [--wait]
 //   npm run cli -- golden cancel <run id>
+//   npm run cli -- diffs list [--status STATUS] [--workload NAME] [--limit N]
+//   npm run cli -- diffs show <diff id>
+//   npm run cli -- diffs approve <diff id> [--comment TEXT]
+//   npm run cli -- diffs reject <diff id> --comment TEXT
 //
-// Every command takes --url (default http://localhost:8080) and --admin-key (e.g. --admin-key "$SWITCHYARD_ADMIN_KEY").
+// Installed as the `switchyard` bin too. Every command takes --url (else SWITCHYARD_URL, else
+// http://localhost:8080), --admin-key (else SWITCHYARD_ADMIN_KEY) and --actor (else SWITCHYARD_ACTOR,
+// else the OS user name), recorded as who did it.
 // Plain JavaScript because Node 20 cannot run TypeScript without a build step.
 import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { basename, extname } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -23,7 +30,14 @@ const USAGE = `usage:
   switchyard-cli golden list [--status STATUS]
   switchyard-cli golden show <run id> [--wait]
   switchyard-cli golden cancel <run id>
-options for every command: --url URL (default http://localhost:8080), --admin-key KEY`;
+  switchyard-cli diffs list [--status STATUS] [--workload NAME] [--limit N]
+  switchyard-cli diffs show <diff id>
+  switchyard-cli diffs approve <diff id> [--comment TEXT]
+  switchyard-cli diffs reject <diff id> --comment TEXT
+options for every command:
+  --url URL      default: $SWITCHYARD_URL, else http://localhost:8080
+  --admin-key K  default: $SWITCHYARD_ADMIN_KEY
+  --actor NAME   who did it, for the audit log; default: $SWITCHYARD_ACTOR, else your user name`;
 
 const CONTENT_TYPES = { jsonl: 'application/x-ndjson', csv: 'text/csv', json: 'application/json' };
 const FORMAT_BY_EXTENSION = { '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.csv': 'csv', '.json': 'json' };
@@ -35,8 +49,12 @@ function parse(argv) {
     args: argv,
     allowPositionals: true,
     options: {
-      url: { type: 'string', default: 'http://localhost:8080' },
-      'admin-key': { type: 'string' },
+      url: { type: 'string', default: process.env.SWITCHYARD_URL || 'http://localhost:8080' },
+      'admin-key': { type: 'string', default: process.env.SWITCHYARD_ADMIN_KEY || undefined },
+      actor: { type: 'string', default: process.env.SWITCHYARD_ACTOR || defaultActor() },
+      workload: { type: 'string' },
+      limit: { type: 'string' },
+      comment: { type: 'string' },
       name: { type: 'string' },
       scorer: { type: 'string' },
       description: { type: 'string' },
@@ -54,14 +72,22 @@ function parse(argv) {
   return { options: values, positionals };
 }
 
+function defaultActor() {
+  try {
+    return userInfo().username || 'switchyard-cli';
+  } catch {
+    return 'switchyard-cli';
+  }
+}
+
 async function call(options, method, path, body, contentType) {
-  if (!options['admin-key']) throw new CliError('--admin-key is required (the gateway prints its dev key at start; in production it is SWITCHYARD_ADMIN_KEY)');
+  if (!options['admin-key']) throw new CliError('--admin-key or SWITCHYARD_ADMIN_KEY is required (the gateway prints its dev key at start)');
   const url = new URL(path, options.url.endsWith('/') ? options.url : `${options.url}/`);
   let res;
   try {
     res = await fetch(url, {
       method,
-      headers: { authorization: `Bearer ${options['admin-key']}`, 'x-switchyard-actor': 'switchyard-cli', ...(contentType && { 'content-type': contentType }) },
+      headers: { authorization: `Bearer ${options['admin-key']}`, 'x-switchyard-actor': options.actor, ...(contentType && { 'content-type': contentType }) },
       body,
     });
   } catch (error) {
@@ -200,9 +226,75 @@ async function goldenCancel(options, id) {
   console.log(describeRun(json));
 }
 
+const pct = (x, digits = 1) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(digits)}%`;
+const usd = (x) => `${x >= 0 ? '+' : '−'}$${Math.abs(x).toFixed(x !== 0 && Math.abs(x) < 0.01 ? 6 : 2)}`;
+
+function describeDeltas(d) {
+  const parts = [
+    `quality ${pct(d.quality.delta)} [${pct(d.quality.low)}, ${pct(d.quality.high)}]`,
+    `cost/request ${usd(d.costPerRequest.delta)} (${pct(d.costPerRequest.relative, 0)}) [${usd(d.costPerRequest.low)}, ${usd(d.costPerRequest.high)}]`,
+  ];
+  if (d.latencyP95Ms) parts.push(`latency p95 ${d.latencyP95Ms.delta >= 0 ? '+' : '−'}${Math.abs(Math.round(d.latencyP95Ms.delta))} ms`);
+  if (d.monthlyUsd !== undefined) parts.push(`${usd(d.monthlyUsd)}/month`);
+  return parts.join(', ');
+}
+
+function describeDiff(diff) {
+  const lines = [
+    `${diff.id} ${diff.status} (${diff.reason}) in ${diff.environment}, against ${diff.parentVersionId}, by ${diff.createdBy} at ${diff.createdAt}`,
+    `  ${diff.summary}`,
+    `  workloads: ${diff.workloads.join(', ')}`,
+    `  predicted: ${describeDeltas(diff.predicted)}`,
+    `  measured:  ${diff.measured ? describeDeltas(diff.measured) : '-'}`,
+    '  evidence (judge/golden/shadow/feedback samples per model):',
+  ];
+  for (const [model, n] of Object.entries(diff.evidence.samplesPerModel)) lines.push(`    ${model}\t${n.judge}/${n.golden}/${n.shadow}/${n.feedback}`);
+  const mix = Object.entries(diff.evidence.scorerMix).map(([scorer, n]) => `${scorer} ${n}`);
+  if (mix.length) lines.push(`  scorers: ${mix.join(', ')}`);
+  if (diff.evidence.exampleSpanIds.length) lines.push(`  example spans: ${diff.evidence.exampleSpanIds.join(' ')}`);
+  lines.push('  patch:');
+  for (const op of diff.patch) lines.push(`    ${JSON.stringify(op)}`);
+  if (diff.events) {
+    lines.push('  events:');
+    for (const e of diff.events) lines.push(`    ${e.at} ${e.action} by ${e.actor}${e.comment ? `: ${e.comment}` : ''}`);
+  }
+  return lines.join('\n');
+}
+
+async function diffsList(options) {
+  const query = new URLSearchParams({ limit: options.limit ?? '50' });
+  if (options.status) query.set('status', options.status);
+  if (options.workload) query.set('workload', options.workload);
+  const { json } = await call(options, 'GET', `admin/policy-diffs?${query}`);
+  if (json.data.length === 0) console.log('no policy diffs');
+  for (const d of json.data) console.log(`${d.id}\t${d.status}\t${d.workloads.join(',')}\t${d.createdAt}\t${d.summary}`);
+  if (json.hasMore) console.log(`… more; raise --limit or narrow with --status / --workload`);
+}
+
+async function diffsShow(options, id) {
+  if (!id) throw new CliError('diffs show needs a diff id');
+  const { json } = await call(options, 'GET', `admin/policy-diffs/${encodeURIComponent(id)}`);
+  console.log(describeDiff(json));
+}
+
+async function diffsApprove(options, id) {
+  if (!id) throw new CliError('diffs approve needs a diff id');
+  const body = options.comment ? { comment: options.comment } : {};
+  const { json } = await call(options, 'POST', `admin/policy-diffs/${encodeURIComponent(id)}/approve`, JSON.stringify(body), 'application/json');
+  console.log(`approved ${json.id} as ${options.actor}: ${json.summary}`);
+}
+
+async function diffsReject(options, id) {
+  if (!id) throw new CliError('diffs reject needs a diff id');
+  if (!options.comment) throw new CliError('diffs reject needs --comment: say why, so the next proposal can take it into account');
+  const { json } = await call(options, 'POST', `admin/policy-diffs/${encodeURIComponent(id)}/reject`, JSON.stringify({ comment: options.comment }), 'application/json');
+  console.log(`rejected ${json.id} as ${options.actor}: ${json.summary}`);
+}
+
 const COMMANDS = {
   datasets: { upload, list, show },
   golden: { start: goldenStart, list: goldenList, show: goldenShow, cancel: goldenCancel },
+  diffs: { list: diffsList, show: diffsShow, approve: diffsApprove, reject: diffsReject },
 };
 
 async function main() {
