@@ -71,6 +71,8 @@ export interface HarnessOptions {
   healthProbe?: { intervalMs: number; timeoutMs: number; prompt?: string };
   /** The `evaluation` config section (judge, queues, exploration budget). */
   evaluation?: Record<string, unknown>;
+  /** The `optimizer` config section (e.g. `autoApprove` per workload). */
+  optimizer?: Record<string, unknown>;
   /** A `replay` provider answering from a recorded fleet file, with these of its models (id = the fleet's model name) at these prices. */
   replay?: { fleetFile: string; models: Record<string, { inputUsdPerMTok: number; outputUsdPerMTok: number }> };
 }
@@ -118,6 +120,7 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
     workloads: [{ name: 'with-fallback' }, { name: 'dead-first' }],
     ...(options.liveState ? { liveState: options.liveState } : {}),
     ...(options.evaluation ? { evaluation: options.evaluation } : {}),
+    ...(options.optimizer ? { optimizer: options.optimizer } : {}),
     routing: options.routing ?? {
       defaultRoute: 'gpt-a',
       embeddingRoute: 'embed',
