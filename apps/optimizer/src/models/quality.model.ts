@@ -256,7 +256,7 @@ function fitWorkload(workload: string, models: ReadonlyMap<string, RegressionAcc
 
 /** A tiny ridge keeps a feature that never varies in a group (no request had tools) solvable, at coefficient ~0. */
 function addRidge(a: Float64Array, p: number, scale: number): void {
-  for (let i = 0; i < p; i++) a[i * p + i] += 1e-6 * Math.max(1, scale);
+  for (let i = 0; i < p; i++) a[i * p + i] += 1e-9 * Math.max(1, scale);
 }
 
 function solveRidge(matrix: Float64Array, xty: ArrayLike<number>, sumW: number): Float64Array {

@@ -1,0 +1,142 @@
+import { seededRng } from '@switchyard/routing';
+import { MultivariateLinearRegression } from 'ml-regression';
+import { describe, expect, it } from 'vitest';
+import { FEATURE_COUNT } from '../features/quality-features.js';
+import { fitJudgeCalibration } from './judge-calibration.js';
+import { DEFAULT_QUALITY_FIT_OPTIONS, QualityModelBuilder } from './quality.model.js';
+
+/** Box–Muller normal draws from a seeded uniform source. */
+const normal = (rand: () => number) => (): number => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+
+const TRUE_BETA = [0.9, -0.05, 0.02, -0.1, 0.05, -0.08];
+
+function row(rand: () => number): number[] {
+  return [1, Math.log1p(20 + rand() * 2_000), Math.log1p(1 + Math.floor(rand() * 8)), rand() < 0.3 ? 1 : 0, rand() < 0.2 ? 1 : 0, rand() < 0.25 ? 1 : 0];
+}
+
+const dotBeta = (x: number[]): number => x.reduce((s, v, i) => s + v * TRUE_BETA[i], 0);
+
+describe('QualityModelBuilder', () => {
+  it('recovers known coefficients from streamed rows, as an in-memory least-squares fit does', () => {
+    const rand = seededRng(1);
+    const noise = normal(rand);
+    const builder = new QualityModelBuilder();
+    const xs: number[][] = [];
+    const ys: number[][] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const x = row(rand);
+      const y = dotBeta(x) + 0.05 * noise();
+      builder.add('support', 'a', 'golden', x, y);
+      xs.push(x.slice(1));
+      ys.push([y]);
+    }
+    const [fit] = builder.build([]).summaries();
+    const beta = Object.values(fit.coefficients);
+    beta.forEach((b, i) => expect(b).toBeCloseTo(TRUE_BETA[i], 2));
+    const reference = new MultivariateLinearRegression(xs, ys);
+    // ml-regression puts the intercept last.
+    const refBeta = [reference.weights[FEATURE_COUNT - 1][0], ...reference.weights.slice(0, FEATURE_COUNT - 1).map((w) => w[0])];
+    beta.forEach((b, i) => expect(b).toBeCloseTo(refBeta[i], 5));
+    expect(fit.priorStrength).toBe(0);
+    expect(fit.n).toBe(20_000);
+  });
+
+  it('pulls a thinly scored model toward the workload, and leaves a well-scored one on its own data', () => {
+    const rand = seededRng(2);
+    const noise = normal(rand);
+    const builder = new QualityModelBuilder();
+    const means: Record<string, number> = { a: 0.8, b: 0.79, c: 0.81, d: 0.8, thin: 0.65 };
+    const counts: Record<string, number> = { a: 2_000, b: 2_000, c: 2_000, d: 2_000, thin: 3 };
+    for (const model of Object.keys(means)) {
+      for (let i = 0; i < counts[model]; i++) builder.add('support', model, 'golden', row(rand), means[model] + 0.2 * noise());
+    }
+    const fits = new Map(builder.build([]).summaries().map((s) => [s.model, s]));
+    const thin = fits.get('thin');
+    const a = fits.get('a');
+    expect(thin?.priorStrength).toBeGreaterThan(0);
+    expect(thin?.enough).toBe(false);
+    // Empirical Bayes: the models' means barely differ beside one score's noise (0.2), so three
+    // scores move the thin model less than halfway from the others' 0.8.
+    const observed = thin?.observedMean ?? Number.NaN;
+    expect(Math.abs((thin?.predicted.mean ?? Number.NaN) - 0.8)).toBeLessThan(Math.abs(observed - 0.8) / 2);
+    expect(a?.predicted.mean).toBeCloseTo(0.8, 1);
+    expect(a?.enough).toBe(true);
+  });
+
+  it('covers the true expected score about 95% of the time (simulated, seeded)', () => {
+    const rand = seededRng(3);
+    const noise = normal(rand);
+    const probe = [1, Math.log1p(500), Math.log1p(3), 1, 0, 0];
+    const truth = dotBeta(probe);
+    const runs = 300;
+    let covered = 0;
+    let groupCovered = 0;
+    for (let r = 0; r < runs; r++) {
+      const builder = new QualityModelBuilder();
+      for (let i = 0; i < 150; i++) {
+        const x = row(rand);
+        builder.add('w', 'm', 'golden', x, dotBeta(x) + 0.1 * noise());
+      }
+      const model = builder.build([]);
+      const p = model.predict('w', 'm', probe);
+      if (p && p.interval.low <= truth && truth <= p.interval.high) covered++;
+      // A group of 20 new requests at the probe's features: their realised mean.
+      const realised = truth + Array.from({ length: 20 }, () => 0.1 * noise()).reduce((s, v) => s + v, 0) / 20;
+      const g = model.predictGroup('w', 'm', probe, 20);
+      if (g && g.predictive.low <= realised && realised <= g.predictive.high) groupCovered++;
+    }
+    expect(covered / runs).toBeGreaterThan(0.91);
+    expect(covered / runs).toBeLessThan(0.99);
+    expect(groupCovered / runs).toBeGreaterThan(0.91);
+    expect(groupCovered / runs).toBeLessThan(0.99);
+  });
+
+  it('maps biased judge scores onto the golden scale before combining sources', () => {
+    const rand = seededRng(4);
+    const builder = new QualityModelBuilder();
+    // The judge is lenient: judge = 0.3 + 0.6 · golden.
+    for (let i = 0; i < 500; i++) {
+      const x = row(rand);
+      builder.add('support', 'a', 'judge', x, 0.3 + 0.6 * 0.5);
+    }
+    let n = 0;
+    let sj = 0;
+    let sg = 0;
+    let sjj = 0;
+    let sgg = 0;
+    let sjg = 0;
+    for (let i = 0; i < 200; i++) {
+      const g = rand();
+      const j = 0.3 + 0.6 * g;
+      n++;
+      sj += j;
+      sg += g;
+      sjj += j * j;
+      sgg += g * g;
+      sjg += j * g;
+    }
+    const pairs = [{ workload: 'support', n, sumJudge: sj, sumGolden: sg, sumJudge2: sjj, sumGolden2: sgg, sumJudgeGolden: sjg }];
+    const model = builder.build(pairs, DEFAULT_QUALITY_FIT_OPTIONS);
+    const calibration = model.calibration('support');
+    expect(calibration?.kind).toBe('linear');
+    expect(calibration?.slope).toBeCloseTo(1 / 0.6, 6);
+    expect(calibration?.intercept).toBeCloseTo(-0.3 / 0.6, 6);
+    expect(model.summaries()[0]?.observedMean).toBeCloseTo(0.5, 6);
+  });
+});
+
+describe('fitJudgeCalibration', () => {
+  it('falls back to an offset from per-model means when no span has both scores', () => {
+    const c = fitJudgeCalibration(undefined, [
+      { judgeMean: 0.9, judgeN: 100, goldenMean: 0.7, goldenN: 50 },
+      { judgeMean: 0.8, judgeN: 100, goldenMean: 0.6, goldenN: 50 },
+    ]);
+    expect(c.kind).toBe('offset');
+    expect(c.intercept).toBeCloseTo(-0.2, 9);
+    expect(c.slope).toBe(1);
+  });
+
+  it('is the identity without golden evidence', () => {
+    expect(fitJudgeCalibration(undefined, [{ judgeMean: 0.9, judgeN: 100, goldenMean: 0, goldenN: 0 }]).kind).toBe('identity');
+  });
+});
