@@ -4,7 +4,7 @@ import { type DynamicModule, Inject, Module, type OnApplicationBootstrap, type O
 import { APP_CONFIG, type AppConfig, ConfigModule } from '@switchyard/config';
 import { type DatabaseHandle, ScoreRepository, SpanRepository } from '@switchyard/db';
 import type { ShadowJob } from '@switchyard/contracts';
-import { GoldenQueue, JudgeQueue, ShadowQueue, ShadowQueueProducer } from '@switchyard/queue';
+import { CanaryQueue, GoldenQueue, JudgeQueue, ShadowQueue, ShadowQueueProducer } from '@switchyard/queue';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { GatewayJudgeLlm, JUDGE_LLM, type JudgeLlm } from './judge/judge-llm.client.js';
@@ -13,6 +13,8 @@ import { JudgeProcessor } from './judge/judge.processor.js';
 import { LlmJudge } from './judge/llm-judge.service.js';
 import { RubricRepository } from './judge/rubric.repository.js';
 import { judgeScorerFactory } from './judge/judge.scorer.js';
+import { CANARY_QUEUE, canaryProviders } from './canary/canary.providers.js';
+import { CanaryProcessor } from './canary/canary.processor.js';
 import { GoldenProcessor } from './golden/golden.processor.js';
 import { goldenProviders } from './golden/golden.providers.js';
 import { ProcessorRegistry } from './queues/processor.registry.js';
@@ -40,8 +42,10 @@ export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly judge: JudgeProcessor,
     private readonly golden: GoldenProcessor,
     private readonly shadow: ShadowProcessor,
+    private readonly canary: CanaryProcessor,
     @Inject(WORKER_REDIS) private readonly redis: Redis,
     @Inject(SHADOW_QUEUE) private readonly shadowQueue: Queue<ShadowJob>,
+    @Inject(CANARY_QUEUE) private readonly canaryQueue: Queue,
   ) {}
 
   static forRoot(config: AppConfig, infra: WorkerInfra): DynamicModule {
@@ -85,6 +89,7 @@ export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdo
           inject: [LlmJudge, RubricRepository],
         },
         ...goldenProviders(config, db),
+        ...canaryProviders(config, db, redis),
         { provide: ProcessorRegistry, useFactory: () => new ProcessorRegistry(redis, config.redisPrefix) },
       ],
     };
@@ -94,12 +99,15 @@ export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdo
     this.registry.register(JudgeQueue.name, this.judge, this.config.evaluation.queues.judge);
     this.golden.watch(this.registry.register(GoldenQueue.name, this.golden, this.config.evaluation.queues.golden));
     this.registry.register(ShadowQueue.name, this.shadow, this.config.evaluation.queues.shadow);
+    // Steps are rare and must not race each other: one at a time.
+    this.registry.register(CanaryQueue.name, this.canary, { concurrency: 1 });
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.registry.close();
     // After the workers: a judge job finishing during shutdown may still enqueue its probes.
     await this.shadowQueue.close();
+    await this.canaryQueue.close();
     this.redis.disconnect();
   }
 }

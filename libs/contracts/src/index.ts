@@ -10,3 +10,4 @@ export * from './evals/rubric.schema.js';
 export * from './feedback/feedback-request.schema.js';
 export * from './golden-runs/index.js';
 export * from './policy-diffs/index.js';
+export * from './canary/canary.schema.js';

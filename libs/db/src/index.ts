@@ -11,3 +11,4 @@ export * from './dataset.repository.js';
 export * from './golden-run.repository.js';
 export * from './scored-span.repository.js';
 export * from './policy-diff.repository.js';
+export * from './canary-measurement.repository.js';

@@ -4,3 +4,4 @@ export * from './judge.queue.js';
 export * from './shadow.queue.js';
 export * from './golden.queue.js';
 export * from './policy-notice.publisher.js';
+export * from './canary.queue.js';

@@ -9,3 +9,4 @@ export * from './routing-decision.js';
 export * from './sticky-hash.js';
 export * from './seeded-rng.js';
 export * from './request-features.builder.js';
+export * from './policy-rollout.js';

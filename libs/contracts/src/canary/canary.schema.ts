@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+/**
+ * How an approved policy diff rolls out: each step routes a larger share of callers (sticky) by the
+ * proposed policy, and advances only once the canary side is measured non-inferior to the control.
+ */
+export const canaryScheduleSchema = z
+  .object({
+    /** When the first step starts; default now. */
+    startAt: z.iso.datetime({ offset: true }).optional(),
+    /** Canary shares, increasing, ending at 1 (which promotes the proposed policy). */
+    steps: z.array(z.number().gt(0).max(1)).min(1).default([0.05, 0.25, 0.5, 1]),
+    /** Least time on a step before it can advance. */
+    minDwellMs: z.number().int().nonnegative().default(10 * 60_000),
+    /** Least judged calls per arm before a step can advance. */
+    minSamplesPerStep: z.number().int().min(2).default(200),
+    /** Largest drop in mean quality (canary − control) the rollout accepts: the non-inferiority margin. */
+    tolerance: z.number().min(0).max(1).default(0.02),
+    /** Largest rise in error rate the rollout accepts. */
+    errorRateTolerance: z.number().min(0).max(1).default(0.01),
+    /** Largest ratio of canary to control p95 latency. */
+    latencyP95Ratio: z.number().min(1).default(1.25),
+    /** A step still without a verdict after this long rolls back: an inconclusive canary is not promoted. */
+    maxStepMs: z.number().int().positive().default(24 * 3_600_000),
+    /** How often a step re-checks its measurements. */
+    checkEveryMs: z.number().int().positive().default(60_000),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.steps.some((x, i) => i > 0 && x <= s.steps[i - 1])) ctx.addIssue({ code: 'custom', path: ['steps'], message: 'steps must increase' });
+    if (s.steps.at(-1) !== 1) ctx.addIssue({ code: 'custom', path: ['steps'], message: 'the last step must be 1 (full rollout)' });
+  });
+export type CanarySchedule = z.infer<typeof canaryScheduleSchema>;
+export type CanaryScheduleInput = z.input<typeof canaryScheduleSchema>;
+
+/** One check of one canary step. Later fields stay optional so older jobs still parse. */
+export const canaryJobSchema = z.object({
+  diffId: z.string().min(1),
+  environment: z.string().min(1),
+  /** Index into `schedule.steps`. */
+  step: z.number().int().nonnegative(),
+  /** The version this step activated; a different active version means someone moved the policy. */
+  versionId: z.string().min(1),
+  parentVersionId: z.string().min(1),
+  /** When this step began (epoch ms). */
+  stepStartedAt: z.number().int().nonnegative(),
+  schedule: canaryScheduleSchema,
+});
+export type CanaryJob = z.infer<typeof canaryJobSchema>;
+
+/** Starts an approved diff's rollout at `schedule.startAt` (a delayed job). */
+export const canaryStartJobSchema = z.object({
+  diffId: z.string().min(1),
+  environment: z.string().min(1),
+  actor: z.string().min(1),
+  schedule: canaryScheduleSchema,
+});
+export type CanaryStartJob = z.infer<typeof canaryStartJobSchema>;
