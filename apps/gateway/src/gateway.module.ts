@@ -71,6 +71,7 @@ export class GatewayModule {
             { provide: POLICY_CATALOG, useValue: modelCatalogOf(config) },
             { provide: POLICY_ENVIRONMENT, useValue: config.environment },
             { provide: POLICY_DIFF_AUTO_APPROVE, useValue: config.optimizer.autoApprove },
+            { provide: REDIS_CLIENT, useValue: infra.redis },
             { provide: PolicyDiffRepository, useValue: new PolicyDiffRepository(infra.database.db) },
             { provide: PolicyVersionRepository, useValue: new PolicyVersionRepository(infra.database.db) },
           ],

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { resolveActor } from './admin-actor.js';
 import {
   type ActivatePolicyRequest,
   type ActivatePolicyResponse,
@@ -24,8 +25,6 @@ import jsonPatch from 'fast-json-patch';
 import { OpenAiHttpError } from '../errors/openai-error.js';
 import { POLICY_CATALOG, POLICY_ENVIRONMENT, POLICY_PUBLISHER, type PolicyPublisher } from './policy-admin.tokens.js';
 
-const DEFAULT_ACTOR = 'admin-api';
-const ACTOR = /^[\x21-\x7e](?:[\x20-\x7e]{0,126}[\x21-\x7e])?$/;
 
 /**
  * The policy admin API's decisions: what may be stored, what may be activated, and what a
@@ -141,12 +140,6 @@ export class PolicyAdminService {
   }
 }
 
-function resolveActor(header: string | undefined): string {
-  const actor = header?.trim();
-  if (!actor) return DEFAULT_ACTOR;
-  if (!ACTOR.test(actor)) throw new OpenAiHttpError(400, 'Invalid x-switchyard-actor header: use 1-128 printable ASCII characters.', 'invalid_request_error', 'invalid_actor');
-  return actor;
-}
 
 function invalidPolicy(prefix: string, issues: PolicyValidationIssue[], paramFor: (path: string) => string): OpenAiHttpError {
   const listed = issues.map((i) => `${i.path}: ${i.message}`).join('; ');

@@ -38,7 +38,8 @@ export function judgeCanaryStep(m: CanaryMeasurement, s: CanarySchedule, elapsed
   if (quality.low < -s.tolerance) {
     return overdue ? { kind: 'fail', reason: `${delta}: still inconclusive after ${Math.round(elapsedMs / 60_000)} min`, quality } : { kind: 'wait', reason: `${delta}: not yet shown within the ${pct(s.tolerance)} tolerance` };
   }
-  if (canary.p95LatencyMs !== null && control.p95LatencyMs !== null && control.p95LatencyMs > 0 && canary.p95LatencyMs > control.p95LatencyMs * s.latencyP95Ratio) {
+  const slower = canary.p95LatencyMs !== null && control.p95LatencyMs !== null && canary.p95LatencyMs > control.p95LatencyMs * s.latencyP95Ratio && canary.p95LatencyMs - control.p95LatencyMs > s.latencyP95SlackMs;
+  if (slower && canary.p95LatencyMs !== null && control.p95LatencyMs !== null) {
     return { kind: 'fail', reason: `p95 latency ${Math.round(canary.p95LatencyMs)} ms vs ${Math.round(control.p95LatencyMs)} ms on the control, beyond ×${s.latencyP95Ratio}`, quality };
   }
   return { kind: 'pass', reason: `${delta}: non-inferior within the ${pct(s.tolerance)} tolerance`, quality };

@@ -18,8 +18,10 @@ export const canaryScheduleSchema = z
     tolerance: z.number().min(0).max(1).default(0.02),
     /** Largest rise in error rate the rollout accepts. */
     errorRateTolerance: z.number().min(0).max(1).default(0.01),
-    /** Largest ratio of canary to control p95 latency. */
+    /** Largest ratio of canary to control p95 latency… */
     latencyP95Ratio: z.number().min(1).default(1.25),
+    /** …ignored while the two differ by less than this: a few ms of jitter on fast calls is not a regression. */
+    latencyP95SlackMs: z.number().nonnegative().default(50),
     /** A step still without a verdict after this long rolls back: an inconclusive canary is not promoted. */
     maxStepMs: z.number().int().positive().default(24 * 3_600_000),
     /** How often a step re-checks its measurements. */
@@ -56,3 +58,21 @@ export const canaryStartJobSchema = z.object({
   schedule: canaryScheduleSchema,
 });
 export type CanaryStartJob = z.infer<typeof canaryStartJobSchema>;
+
+/** `POST /admin/policy-diffs/:id/canary`: schedule an approved diff's rollout. */
+export const scheduleCanaryRequestSchema = z.object({ schedule: canaryScheduleSchema.prefault({}) }).strict();
+export type ScheduleCanaryRequest = z.infer<typeof scheduleCanaryRequestSchema>;
+
+/** `POST /admin/policy-diffs/:id/canary/abort`: stop a rollout and restore the parent policy. */
+export const abortCanaryRequestSchema = z.object({ comment: z.string().trim().min(1, 'say why the rollout is stopped').max(2_000) }).strict();
+export type AbortCanaryRequest = z.infer<typeof abortCanaryRequestSchema>;
+
+export interface CanaryStatus {
+  diffId: string;
+  status: string;
+  /** The share of callers on the proposed policy right now; null when no step is active. */
+  share: number | null;
+  activeVersionId: string | null;
+  steps: { action: string; actor: string; comment: string | null; at: string; details: Record<string, unknown> }[];
+  measured: unknown;
+}

@@ -1,12 +1,14 @@
 import { type DynamicModule, Module, type ModuleMetadata, type Provider } from '@nestjs/common';
 import { AdminKeyGuard } from '../admin-key.guard.js';
+import { PolicyDiffCanaryController } from './policy-diff-canary.controller.js';
+import { PolicyDiffCanaryService } from './policy-diff-canary.service.js';
 import { PolicyDiffsAdminController } from './policy-diffs-admin.controller.js';
 import { PolicyDiffsAdminService } from './policy-diffs-admin.service.js';
 
 export interface PolicyDiffsAdminModuleOptions {
   imports?: ModuleMetadata['imports'];
   /**
-   * Whatever of ADMIN_KEY, POLICY_CATALOG, POLICY_ENVIRONMENT, POLICY_DIFF_AUTO_APPROVE,
+   * Whatever of ADMIN_KEY, POLICY_CATALOG, POLICY_ENVIRONMENT, POLICY_DIFF_AUTO_APPROVE, REDIS_CLIENT,
    * PolicyDiffRepository and PolicyVersionRepository the imports (or a global module) do not already provide.
    */
   providers?: Provider[];
@@ -19,8 +21,8 @@ export class PolicyDiffsAdminModule {
     return {
       module: PolicyDiffsAdminModule,
       imports: options.imports ?? [],
-      controllers: [PolicyDiffsAdminController],
-      providers: [...(options.providers ?? []), AdminKeyGuard, PolicyDiffsAdminService],
+      controllers: [PolicyDiffsAdminController, PolicyDiffCanaryController],
+      providers: [...(options.providers ?? []), AdminKeyGuard, PolicyDiffsAdminService, PolicyDiffCanaryService],
     };
   }
 }

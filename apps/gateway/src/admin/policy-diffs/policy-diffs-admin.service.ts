@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { resolveActor } from '../admin-actor.js';
 import {
   type ApprovePolicyDiffRequest,
   type CreatePolicyDiffRequest,
@@ -18,9 +19,7 @@ import { POLICY_CATALOG, POLICY_ENVIRONMENT } from '../policy-admin.tokens.js';
 import { autoApproveDecision, type AutoApproveSettings } from './auto-approve.js';
 import { POLICY_DIFF_AUTO_APPROVE } from './policy-diffs-admin.tokens.js';
 
-const DEFAULT_ACTOR = 'admin-api';
 const AUTO_APPROVE_ACTOR = 'auto-approve';
-const ACTOR = /^[\x21-\x7e](?:[\x20-\x7e]{0,126}[\x21-\x7e])?$/;
 
 /**
  * Review of policy diffs in this gateway's environment: store a proposal (auto-approving it when
@@ -151,12 +150,6 @@ export class PolicyDiffsAdminService {
   }
 }
 
-function resolveActor(header: string | undefined): string {
-  const actor = header?.trim();
-  if (!actor) return DEFAULT_ACTOR;
-  if (!ACTOR.test(actor)) throw new OpenAiHttpError(400, 'Invalid x-switchyard-actor header: use 1-128 printable ASCII characters.', 'invalid_request_error', 'invalid_actor');
-  return actor;
-}
 
 const toDiff = (row: PolicyDiffRow): PolicyDiff => ({
   id: row.id,

@@ -1,0 +1,121 @@
+import { resolve } from 'node:path';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { type AppConfig, loadTestEnv } from '@switchyard/config';
+import { createTestDatabase, type FakeUpstream } from '@switchyard/testing';
+import type { DatabaseHandle } from '@switchyard/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkerModule } from '../apps/worker/src/worker.module.js';
+import { ADMIN_KEY, type GatewayHarness, startGatewayHarness } from './support/gateway.harness.js';
+
+const JUDGED = { sampleRate: 1, canarySampleRate: 1 };
+const FAST_SCHEDULE = { steps: [0.5, 1], minDwellMs: 300, minSamplesPerStep: 25, tolerance: 0.1, checkEveryMs: 200, maxStepMs: 20_000 };
+
+/**
+ * The human half of the loop over real HTTP: a proposed diff is approved, scheduled as a canary,
+ * and the worker advances or rolls it back on judged live traffic.
+ */
+describe('canary rollout of an approved policy diff, gateway and worker together', () => {
+  let h: GatewayHarness;
+  let worker: INestApplicationContext;
+  let database: DatabaseHandle;
+  let cheapIsBad = false;
+
+  beforeAll(async () => {
+    h = await startGatewayHarness({
+      pool: ['premium', 'cheap', 'judge-model'],
+      routing: { defaultRoute: 'premium', evaluation: JUDGED },
+      evaluation: { judge: { model: 'judge-model', parseRetries: 0 }, queues: { judge: { concurrency: 8, backoffMs: 50 } } },
+    });
+    h.pool.get('premium')!.setBehaviour(() => ({ kind: 'ok', text: 'A careful premium answer.' }));
+    h.pool.get('cheap')!.setBehaviour(() => ({ kind: 'ok', text: 'A quick cheap answer.' }));
+    const judge: FakeUpstream = h.pool.get('judge-model')!;
+    judge.setBehaviour((req) => {
+      const graded = JSON.stringify(req.body);
+      const score = graded.includes('cheap answer') && cheapIsBad ? 2 : 9;
+      return { kind: 'ok', text: JSON.stringify({ score, reason: 'graded' }) };
+    });
+    const config: AppConfig = { ...h.config, evaluation: { ...h.config.evaluation, gatewayUrl: h.baseUrl, judge: { ...h.config.evaluation.judge, rubricsDir: resolve('evals/rubrics') } } };
+    database = createTestDatabase();
+    worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, { database, redisUrl: loadTestEnv().TEST_REDIS_URL }), { logger: false });
+    await worker.init();
+  }, 60_000);
+
+  afterAll(async () => {
+    await worker.close();
+    await h.close();
+    await database.close();
+  });
+
+  const admin = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
+    const res = await fetch(`${h.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'x-switchyard-actor': 'alice', ...(body !== undefined && { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  };
+
+  /** Sticky callers send traffic until the diff leaves `until` status, or the deadline passes. */
+  const driveUntil = async (diffId: string, done: (status: string) => boolean, deadlineMs: number): Promise<string> => {
+    const deadline = Date.now() + deadlineMs;
+    let i = 0;
+    for (;;) {
+      await Promise.all(
+        Array.from({ length: 10 }, () => h.client.chat.completions.create({ model: 'auto', user: `user-${i++ % 400}`, messages: [{ role: 'user', content: `question ${i}` }] })),
+      );
+      const status = String((await admin('GET', `/admin/policy-diffs/${diffId}/canary`)).json['status']);
+      if (done(status) || Date.now() > deadline) return status;
+    }
+  };
+
+  const proposeAndApprove = async (): Promise<string> => {
+    const active = (await admin('GET', '/admin/policy')).json;
+    const created = await admin('POST', '/admin/policy-diffs', {
+      parentVersionId: active['id'],
+      proposedDocument: { defaultRoute: 'cheap', evaluation: JUDGED },
+      workloads: ['default'],
+      summary: 'default: premium → cheap',
+      predicted: { quality: { delta: -0.01, low: -0.03, high: 0.01 }, costPerRequest: { delta: -0.001, low: -0.0012, high: -0.0008, relative: -0.5 } },
+      evidence: { samplesPerModel: {}, scorerMix: {}, exampleSpanIds: [] },
+      reason: 'cheaper',
+    });
+    expect(created.status).toBe(201);
+    const id = String(created.json['id']);
+    expect((await admin('POST', `/admin/policy-diffs/${id}/approve`, {})).status).toBe(200);
+    return id;
+  };
+
+  it('advances step by step on measured quality and promotes the proposed policy', async () => {
+    const id = await proposeAndApprove();
+    const scheduled = await admin('POST', `/admin/policy-diffs/${id}/canary`, { schedule: FAST_SCHEDULE });
+    expect(scheduled.status).toBe(202);
+
+    const status = await driveUntil(id, (s) => s === 'promoted' || s === 'rolled_back', 25_000);
+    expect(status).toBe('promoted');
+    const canary = (await admin('GET', `/admin/policy-diffs/${id}/canary`)).json;
+    expect((canary['steps'] as { action: string }[]).map((s) => s.action)).toEqual(expect.arrayContaining(['canary_started', 'promoted']));
+    expect(canary['measured']).toMatchObject({ quality: { delta: expect.any(Number) as number } });
+    // The proposed policy is now the active one: every caller gets the cheap model.
+    const { response } = await h.client.chat.completions.create({ model: 'auto', user: 'someone-new', messages: [{ role: 'user', content: 'after' }] }).withResponse();
+    expect(response.headers.get('x-switchyard-model')).toBe('cheap');
+  }, 40_000);
+
+  it('rolls back to the parent policy when the canary side is judged worse', async () => {
+    // Back to premium for everyone, as a person would after the first rollout.
+    const active = (await admin('GET', '/admin/policy')).json;
+    const reset = await admin('POST', '/admin/policy/versions', { reason: 'back to premium', parentId: active['id'], activate: true, document: { defaultRoute: 'premium', evaluation: JUDGED } });
+    expect(reset.status).toBe(201);
+    const parentId = String(reset.json['id']);
+    await new Promise((r) => setTimeout(r, 300));
+    cheapIsBad = true;
+    const id = await proposeAndApprove();
+    expect((await admin('POST', `/admin/policy-diffs/${id}/canary`, { schedule: FAST_SCHEDULE })).status).toBe(202);
+
+    const status = await driveUntil(id, (s) => s === 'promoted' || s === 'rolled_back', 25_000);
+    expect(status).toBe('rolled_back');
+    expect((await admin('GET', '/admin/policy')).json['id']).toBe(parentId);
+    const diff = (await admin('GET', `/admin/policy-diffs/${id}`)).json;
+    expect((diff['events'] as { action: string; comment: string }[]).at(-1)).toMatchObject({ action: 'rolled_back', comment: expect.stringContaining('worse than the control') as string });
+  }, 40_000);
+});
