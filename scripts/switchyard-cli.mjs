@@ -34,6 +34,9 @@ const USAGE = `usage:
   switchyard-cli diffs show <diff id>
   switchyard-cli diffs approve <diff id> [--comment TEXT]
   switchyard-cli diffs reject <diff id> --comment TEXT
+  switchyard-cli canary schedule <diff id> [--steps 0.05,0.25,0.5,1] [--start ISO-TIME] [--dwell-minutes N] [--min-samples N] [--tolerance X]
+  switchyard-cli canary status <diff id>
+  switchyard-cli canary abort <diff id> --comment TEXT
 options for every command:
   --url URL      default: $SWITCHYARD_URL, else http://localhost:8080
   --admin-key K  default: $SWITCHYARD_ADMIN_KEY
@@ -66,6 +69,11 @@ function parse(argv) {
       'workload-scorer': { type: 'string', multiple: true },
       status: { type: 'string' },
       wait: { type: 'boolean' },
+      steps: { type: 'string' },
+      start: { type: 'string' },
+      'dwell-minutes': { type: 'string' },
+      'min-samples': { type: 'string' },
+      tolerance: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -291,10 +299,38 @@ async function diffsReject(options, id) {
   console.log(`rejected ${json.id} as ${options.actor}: ${json.summary}`);
 }
 
+async function canarySchedule(options, id) {
+  if (!id) throw new CliError('canary schedule needs a diff id');
+  const schedule = {};
+  if (options.steps) schedule.steps = options.steps.split(',').map(Number);
+  if (options.start) schedule.startAt = new Date(options.start).toISOString();
+  if (options['dwell-minutes']) schedule.minDwellMs = Math.round(Number(options['dwell-minutes']) * 60_000);
+  if (options['min-samples']) schedule.minSamplesPerStep = Number(options['min-samples']);
+  if (options.tolerance) schedule.tolerance = Number(options.tolerance);
+  const { json } = await call(options, 'POST', `admin/policy-diffs/${encodeURIComponent(id)}/canary`, JSON.stringify({ schedule }), 'application/json');
+  console.log(`canary of ${json.diffId} starts ${json.startsAt}: steps ${json.schedule.steps.map((x) => `${x * 100}%`).join(' → ')}, ${json.schedule.minSamplesPerStep} judged calls per arm and step, tolerance ${json.schedule.tolerance}`);
+}
+
+async function canaryStatus(options, id) {
+  if (!id) throw new CliError('canary status needs a diff id');
+  const { json } = await call(options, 'GET', `admin/policy-diffs/${encodeURIComponent(id)}/canary`);
+  console.log(`${json.diffId}: ${json.status}${json.share === null ? '' : `, ${json.share * 100}% of callers on the proposed policy`}`);
+  for (const s of json.steps) console.log(`  ${s.at}  ${s.action}  by ${s.actor}${s.comment ? `: ${s.comment}` : ''}`);
+  if (json.measured) console.log(`  measured: ${JSON.stringify(json.measured)}`);
+}
+
+async function canaryAbort(options, id) {
+  if (!id) throw new CliError('canary abort needs a diff id');
+  if (!options.comment) throw new CliError('canary abort needs --comment: say why the rollout is stopped');
+  const { json } = await call(options, 'POST', `admin/policy-diffs/${encodeURIComponent(id)}/canary/abort`, JSON.stringify({ comment: options.comment }), 'application/json');
+  console.log(`aborted the canary of ${json.diffId}; ${json.activeVersionId} is active again`);
+}
+
 const COMMANDS = {
   datasets: { upload, list, show },
   golden: { start: goldenStart, list: goldenList, show: goldenShow, cancel: goldenCancel },
   diffs: { list: diffsList, show: diffsShow, approve: diffsApprove, reject: diffsReject },
+  canary: { schedule: canarySchedule, status: canaryStatus, abort: canaryAbort },
 };
 
 async function main() {

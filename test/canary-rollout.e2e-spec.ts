@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -117,5 +118,33 @@ describe('canary rollout of an approved policy diff, gateway and worker together
     expect((await admin('GET', '/admin/policy')).json['id']).toBe(parentId);
     const diff = (await admin('GET', `/admin/policy-diffs/${id}`)).json;
     expect((diff['events'] as { action: string; comment: string }[]).at(-1)).toMatchObject({ action: 'rolled_back', comment: expect.stringContaining('worse than the control') as string });
+  }, 40_000);
+
+  // Asynchronous on purpose: the gateway answering the CLI runs in this very process.
+  const cli = (...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+    new Promise((done) => {
+      execFile(process.execPath, ['scripts/switchyard-cli.mjs', ...args, '--url', h.baseUrl, '--admin-key', ADMIN_KEY, '--actor', 'carol'], { encoding: 'utf8' }, (err, stdout, stderr) =>
+        done({ status: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+      );
+    });
+
+  it('is watched and aborted from the CLI, which restores the parent policy', async () => {
+    cheapIsBad = false;
+    const parentId = String((await admin('GET', '/admin/policy')).json['id']);
+    const id = await proposeAndApprove();
+    const scheduled = await cli('canary', 'schedule', id, '--steps', '0.5,1', '--dwell-minutes', '60', '--min-samples', '10');
+    expect(scheduled.status, scheduled.stderr).toBe(0);
+    expect(scheduled.stdout).toContain('50% → 100%');
+    await driveUntil(id, (s) => s === 'canary', 10_000);
+    const watching = await cli('canary', 'status', id);
+    expect(watching.stdout).toContain(`${id}: canary, 50% of callers on the proposed policy`);
+
+    expect((await cli('canary', 'abort', id)).status).toBe(1);
+    const aborted = await cli('canary', 'abort', id, '--comment', 'customer escalation');
+    expect(aborted.status, aborted.stderr).toBe(0);
+    expect((await admin('GET', '/admin/policy')).json['id']).toBe(parentId);
+    const diff = (await admin('GET', `/admin/policy-diffs/${id}`)).json;
+    expect(diff['status']).toBe('rolled_back');
+    expect((diff['events'] as { action: string; actor: string; comment: string }[]).at(-1)).toMatchObject({ action: 'rolled_back', actor: 'carol', comment: 'customer escalation' });
   }, 40_000);
 });
