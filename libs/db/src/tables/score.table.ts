@@ -39,6 +39,8 @@ export const scores = pgTable(
     unique('scores_span_id_scorer_scorer_version_source_key').on(t.spanId, t.scorer, t.scorerVersion, t.source),
     index('scores_workload_model_created_at_idx').on(t.workload, t.model, t.createdAt),
     index('scores_run_id_idx').on(t.runId),
+    // The optimizer streams scores in (created_at, id) pages; without this each page scans the table.
+    index('scores_created_at_id_idx').on(t.createdAt, t.id),
     // A golden run scores each item once per model, whatever the span: a retried job makes a new call
     // (a new span), and this key is what keeps it from counting twice.
     uniqueIndex('scores_golden_run_item_model_key').on(t.runId, t.datasetItemId, t.model).where(sql`${t.source} = 'golden'`),

@@ -1,0 +1,1 @@
+CREATE INDEX "scores_created_at_id_idx" ON "scores" USING btree ("created_at","id");
