@@ -49,8 +49,6 @@ select 'sc_' || lpad(to_hex(g), 16, '0'), lpad(to_hex(g), 16, '0'), 'bench', 'v1
              + case when g % 10 = 8 then 0 else 0.1 end + 0.2 * (random() - 0.5))),
        (array['${WORKLOADS.join("','")}'])[g % 3 + 1], 'model-' || ((g / 3) % ${MODELS}), now() - (g || ' ms')::interval
 from generate_series(1, ${ROWS}) g;
--- Bench-only: the keyset scan wants (created_at, id); the migration for it is pending.
-create index scores_created_at_id_idx on scores (created_at, id);
 analyze spans;
 analyze scores;
 `;
