@@ -1,0 +1,123 @@
+import type { PolicyDocument } from '@switchyard/contracts';
+import { compilePolicy, type ModelCatalog } from '@switchyard/routing';
+import { applyCandidate, type CandidateRoute, modelsOf } from './candidate-route.js';
+import type { FittedModels } from './fitted-models.js';
+import { DEFAULT_REPLAY_OPTIONS, replayPolicies, type ReplayOptions, type ReplaySample, type WorkloadReplay } from './policy-replay.js';
+
+/** The least predicted quality a proposal may have: a fixed score, or a share of the incumbent's. */
+export type QualityFloor = { kind: 'absolute'; min: number } | { kind: 'relative'; share: number };
+
+export const DEFAULT_FLOOR: QualityFloor = { kind: 'relative', share: 0.98 };
+export const DEFAULT_THRESHOLD_QUANTILES: readonly number[] = [0.25, 0.5, 0.75];
+
+export interface RouteSearchInput {
+  workload: string;
+  /** The active policy: the incumbent, and the parent of any proposal. */
+  parent: PolicyDocument;
+  catalog: ModelCatalog;
+  /** Recent requests of this workload (others are ignored). */
+  samples: readonly ReplaySample[];
+  /** Models the search may route to. */
+  models: readonly string[];
+  fitted: FittedModels;
+  floor?: QualityFloor;
+  /** Every model a candidate sends traffic to must have a known p95 at most this. */
+  latencySloP95Ms?: number;
+  /** Quantiles of the workload's input tokens tried as rule thresholds. */
+  thresholdQuantiles?: readonly number[];
+  replay?: ReplayOptions;
+}
+
+export interface RouteProposal {
+  kind: 'proposal';
+  /** `cheaper`: meets the floor at a cost lower beyond noise. `drift`: the incumbent no longer meets the floor. */
+  reason: 'cheaper' | 'drift';
+  workload: string;
+  candidate: CandidateRoute;
+  document: PolicyDocument;
+  replay: WorkloadReplay;
+  /** The quality floor applied, absolute. */
+  floor: number;
+  /** Candidates replayed. */
+  considered: number;
+}
+
+export interface NoProposal {
+  kind: 'none';
+  workload: string;
+  why: string;
+  floor: number | undefined;
+  considered: number;
+}
+
+export type RouteSearchResult = RouteProposal | NoProposal;
+
+/** The q-quantile of sorted values (nearest rank). */
+const quantile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+
+/** Every single model, then `input_tokens < T → A, else B` for each ordered pair and each threshold that splits the sample. */
+export function enumerateCandidates(models: readonly string[], inputTokens: readonly number[], quantiles: readonly number[]): CandidateRoute[] {
+  const out: CandidateRoute[] = models.map((model) => ({ kind: 'single', model }));
+  const sorted = [...inputTokens].sort((a, b) => a - b);
+  if (sorted.length === 0) return out;
+  const thresholds = [...new Set(quantiles.map((q) => Math.round(quantile(sorted, q))))].filter((t) => sorted[0] < t && t <= sorted[sorted.length - 1]);
+  for (const threshold of thresholds)
+    for (const below of models) for (const above of models) if (below !== above) out.push({ kind: 'threshold', threshold, below, above });
+  return out;
+}
+
+/**
+ * Searches one workload's routes for a proposal. The objective: least predicted cost per request,
+ * subject to the lower bound of predicted quality clearing the floor (and the latency SLO, if any).
+ * A candidate is proposed only when its cost saving's interval excludes 0: a proposal that does not
+ * move the objective beyond noise is not made. When the floor is absolute and the incumbent's own
+ * lower bound has fallen below it (drift), the cheapest candidate that meets the floor is proposed
+ * even at a higher cost. A relative floor cannot signal drift: it moves with the incumbent.
+ */
+export function searchRoute(input: RouteSearchInput): RouteSearchResult {
+  const { workload, parent, catalog, fitted } = input;
+  const opts = input.replay ?? DEFAULT_REPLAY_OPTIONS;
+  const floorSpec = input.floor ?? DEFAULT_FLOOR;
+  const samples = input.samples.filter((s) => s.workload === workload);
+  const none = (why: string, floor: number | undefined, considered = 0): NoProposal => ({ kind: 'none', workload, why, floor, considered });
+  if (samples.length === 0) return none('no recent requests to replay', undefined);
+
+  const incumbentPolicy = compilePolicy(parent, catalog, 'incumbent');
+  const baseline = replayPolicies(incumbentPolicy, incumbentPolicy, samples, fitted, opts).get(workload);
+  if (!baseline || baseline.n === 0) return none('the incumbent route has no predictions for these requests', undefined);
+  const floor = floorSpec.kind === 'absolute' ? floorSpec.min : floorSpec.share * baseline.incumbent.quality;
+  const drift = floorSpec.kind === 'absolute' && baseline.incumbent.qualityLow < floor;
+
+  const meetsSlo = (c: CandidateRoute): boolean => {
+    const slo = input.latencySloP95Ms;
+    if (slo === undefined) return true;
+    return modelsOf(c).every((m) => {
+      const p95 = fitted.latencyP95Ms?.(m);
+      return p95 !== undefined && p95 <= slo;
+    });
+  };
+
+  let best: { candidate: CandidateRoute; document: PolicyDocument; replay: WorkloadReplay } | undefined;
+  let considered = 0;
+  const candidates = enumerateCandidates(input.models, samples.map((s) => s.features.inputTokens), input.thresholdQuantiles ?? DEFAULT_THRESHOLD_QUANTILES);
+  for (const candidate of candidates) {
+    if (!meetsSlo(candidate)) continue;
+    const document = applyCandidate(parent, catalog, workload, candidate);
+    const replay = replayPolicies(incumbentPolicy, compilePolicy(document, catalog, 'candidate'), samples, fitted, opts).get(workload);
+    considered++;
+    // Every request the incumbent could be scored on must be scored under the candidate too.
+    if (!replay || replay.missing > baseline.missing || replay.candidate.qualityLow < floor) continue;
+    if (!drift && !(replay.cost.high < 0)) continue;
+    // Strictly cheaper only: on a tie the earlier (simpler) candidate stays.
+    if (!best || replay.candidate.costUsd < best.replay.candidate.costUsd) best = { candidate, document, replay };
+  }
+  if (!best)
+    return none(
+      drift
+        ? `the incumbent's quality fell below the floor ${floor.toFixed(3)} and no candidate meets it`
+        : `no candidate meets the quality floor ${floor.toFixed(3)} at a cost lower beyond noise`,
+      floor,
+      considered,
+    );
+  return { kind: 'proposal', reason: drift ? 'drift' : 'cheaper', workload, ...best, floor, considered };
+}
