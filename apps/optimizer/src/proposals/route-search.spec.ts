@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { enumerateCandidates, type RouteSearchInput, searchRoute } from './route-search.js';
+import { catalog, fitted, flat, incumbent, samples, WORKLOAD } from './testing/proposal-fixture.factory.js';
+
+const MODELS = ['gpt-4', 'yi-34b', 'mixtral'];
+const PRICES = { 'gpt-4': flat(0.01), 'yi-34b': flat(0.002), mixtral: flat(0.004) };
+
+const search = (over: Partial<RouteSearchInput>) =>
+  searchRoute({
+    workload: WORKLOAD,
+    parent: incumbent(),
+    catalog,
+    samples: samples(90),
+    models: MODELS,
+    fitted: fitted({ 'gpt-4': flat(0.9), 'yi-34b': flat(0.6), mixtral: flat(0.6) }, PRICES),
+    ...over,
+  });
+
+describe('enumerateCandidates', () => {
+  it('lists each model, then each ordered pair at each threshold that splits the sample', () => {
+    const c = enumerateCandidates(['a', 'b'], [100, 200, 300, 400], [0, 0.5, 0.75]);
+    expect(c).toEqual([
+      { kind: 'single', model: 'a' },
+      { kind: 'single', model: 'b' },
+      { kind: 'threshold', threshold: 200, below: 'a', above: 'b' },
+      { kind: 'threshold', threshold: 200, below: 'b', above: 'a' },
+      { kind: 'threshold', threshold: 300, below: 'a', above: 'b' },
+      { kind: 'threshold', threshold: 300, below: 'b', above: 'a' },
+    ]);
+  });
+});
+
+describe('searchRoute', () => {
+  it('picks the cheapest model whose quality lower bound is within the floor', () => {
+    const r = search({ fitted: fitted({ 'gpt-4': flat(0.9), 'yi-34b': flat(0.895), mixtral: flat(0.9) }, PRICES) });
+    expect(r).toMatchObject({ kind: 'proposal', reason: 'cheaper', candidate: { kind: 'single', model: 'yi-34b' } });
+    if (r.kind !== 'proposal') return;
+    expect(r.floor).toBeCloseTo(0.882, 10);
+    expect(r.replay.candidate.qualityLow).toBeGreaterThanOrEqual(r.floor);
+    expect(r.replay.cost.relative).toBeCloseTo(-0.8, 10);
+    expect(r.document.routes[WORKLOAD].rules).toEqual([{ name: 'default', target: { candidates: ['yi-34b'], filters: [], select: { kind: 'first' } } }]);
+  });
+
+  it('picks a threshold rule when the cheap model is only good on short prompts', () => {
+    const r = search({ fitted: fitted({ 'gpt-4': flat(0.9), 'yi-34b': (t) => (t < 320 ? 0.9 : 0.5), mixtral: flat(0.6) }, PRICES) });
+    // Tokens 100..990: the quartile threshold is 320, the median 540 (which would send 320-530 to yi-34b too).
+    expect(r).toMatchObject({ kind: 'proposal', reason: 'cheaper', candidate: { kind: 'threshold', threshold: 320, below: 'yi-34b', above: 'gpt-4' } });
+    if (r.kind !== 'proposal') return;
+    expect(r.replay.candidate.models).toEqual({ 'yi-34b': 22, 'gpt-4': 68 });
+    expect(r.document.routes[WORKLOAD].rules[0].when).toEqual({ feature: 'input_tokens', op: 'lt', value: 320 });
+  });
+
+  it('proposes nothing when the saving is within noise', () => {
+    // yi-34b is 5% cheaper on average, but its per-request cost swings far more than that.
+    const r = search({
+      samples: samples(40, 100, 140),
+      fitted: fitted({ 'gpt-4': flat(0.9), 'yi-34b': flat(0.9) }, { 'gpt-4': flat(0.001), 'yi-34b': (t) => (t % 2 === 0 ? 0.0004 : 0.0015) }),
+      models: ['gpt-4', 'yi-34b'],
+    });
+    expect(r).toMatchObject({ kind: 'none', why: expect.stringContaining('beyond noise') as unknown });
+  });
+
+  it('proposes nothing when no cheaper candidate clears the floor', () => {
+    expect(search({})).toMatchObject({ kind: 'none' });
+  });
+
+  it('proposes a drift fix even at a higher cost when the incumbent falls below an absolute floor', () => {
+    const r = search({
+      floor: { kind: 'absolute', min: 0.85 },
+      models: ['gpt-4', 'yi-34b', 'claude'],
+      // Single models only: a rule splitting traffic between gpt-4 and claude would also meet the floor, cheaper.
+      thresholdQuantiles: [],
+      fitted: fitted({ 'gpt-4': flat(0.8), 'yi-34b': flat(0.6), claude: flat(0.92) }, { ...PRICES, claude: flat(0.015) }),
+    });
+    expect(r).toMatchObject({ kind: 'proposal', reason: 'drift', candidate: { kind: 'single', model: 'claude' }, floor: 0.85 });
+    if (r.kind !== 'proposal') return;
+    expect(r.replay.cost.delta).toBeGreaterThan(0);
+    expect(r.replay.quality.low).toBeGreaterThan(0);
+  });
+
+  it('leaves out candidates that break the latency SLO or have no latency data', () => {
+    const r = search({
+      fitted: { ...fitted({ 'gpt-4': flat(0.9), 'yi-34b': flat(0.9), mixtral: flat(0.9) }, PRICES), latencyP95Ms: (m) => ({ 'gpt-4': 800, mixtral: 900 })[m] },
+      latencySloP95Ms: 1_000,
+    });
+    expect(r).toMatchObject({ kind: 'proposal', candidate: { kind: 'single', model: 'mixtral' } });
+  });
+});
