@@ -1,13 +1,8 @@
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
-import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { type AppConfig, loadTestEnv } from '@switchyard/config';
-import { createTestDatabase, type FakeUpstream } from '@switchyard/testing';
-import type { DatabaseHandle } from '@switchyard/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkerModule } from '../apps/worker/src/worker.module.js';
+import type { FakeUpstream } from '@switchyard/testing';
 import { ADMIN_KEY, type GatewayHarness, startGatewayHarness } from './support/gateway.harness.js';
+import { startWorkerFor, type WorkerHarness } from './support/worker.harness.js';
 
 const JUDGED = { sampleRate: 1, canarySampleRate: 1 };
 const FAST_SCHEDULE = { steps: [0.5, 1], minDwellMs: 300, minSamplesPerStep: 25, tolerance: 0.1, checkEveryMs: 200, maxStepMs: 20_000 };
@@ -18,8 +13,7 @@ const FAST_SCHEDULE = { steps: [0.5, 1], minDwellMs: 300, minSamplesPerStep: 25,
  */
 describe('canary rollout of an approved policy diff, gateway and worker together', () => {
   let h: GatewayHarness;
-  let worker: INestApplicationContext;
-  let database: DatabaseHandle;
+  let worker: WorkerHarness;
   let cheapIsBad = false;
 
   beforeAll(async () => {
@@ -36,16 +30,12 @@ describe('canary rollout of an approved policy diff, gateway and worker together
       const score = graded.includes('cheap answer') && cheapIsBad ? 2 : 9;
       return { kind: 'ok', text: JSON.stringify({ score, reason: 'graded' }) };
     });
-    const config: AppConfig = { ...h.config, evaluation: { ...h.config.evaluation, gatewayUrl: h.baseUrl, judge: { ...h.config.evaluation.judge, rubricsDir: resolve('evals/rubrics') } } };
-    database = createTestDatabase();
-    worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, { database, redisUrl: loadTestEnv().TEST_REDIS_URL }), { logger: false });
-    await worker.init();
+    worker = await startWorkerFor(h);
   }, 60_000);
 
   afterAll(async () => {
     await worker.close();
     await h.close();
-    await database.close();
   });
 
   const admin = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {

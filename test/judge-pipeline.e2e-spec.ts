@@ -1,21 +1,18 @@
-import { resolve } from 'node:path';
-import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { type AppConfig, loadTestEnv } from '@switchyard/config';
+import { loadTestEnv } from '@switchyard/config';
 import { type DatabaseHandle, ScoreRepository, type ScoreRow, SpanRepository } from '@switchyard/db';
 import { JudgeQueue } from '@switchyard/queue';
-import { buildSpanRow, createTestDatabase, type FakeUpstream } from '@switchyard/testing';
+import { buildSpanRow, type FakeUpstream } from '@switchyard/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkerModule } from '../apps/worker/src/worker.module.js';
 import { eventually, type GatewayHarness, startGatewayHarness } from './support/gateway.harness.js';
+import { startWorkerFor, type WorkerHarness } from './support/worker.harness.js';
 
 const VERDICT = '{"score": 8, "reason": "Correct and to the point."}';
 
 describe('live sampling → judge queue → worker → score by span id', () => {
   let h: GatewayHarness;
-  let worker: INestApplicationContext;
+  let worker: WorkerHarness;
   let database: DatabaseHandle;
   let scores: ScoreRepository;
   let judge: FakeUpstream;
@@ -31,24 +28,18 @@ describe('live sampling → judge queue → worker → score by span id', () => 
     });
     judge = h.pool.get('judge-model')!;
     judge.setBehaviour(() => ({ kind: 'ok', text: VERDICT }));
-    const config: AppConfig = {
-      ...h.config,
-      evaluation: { ...h.config.evaluation, gatewayUrl: h.baseUrl, judge: { ...h.config.evaluation.judge, rubricsDir: resolve('evals/rubrics') } },
-    };
-    database = createTestDatabase();
+    worker = await startWorkerFor(h);
+    database = worker.database;
     scores = new ScoreRepository(database.db);
-    worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, { database, redisUrl: loadTestEnv().TEST_REDIS_URL }), { logger: false });
-    await worker.init();
     redis = new Redis(loadTestEnv().TEST_REDIS_URL, { maxRetriesPerRequest: null });
-    queue = new Queue(JudgeQueue.name, { connection: redis, prefix: config.redisPrefix });
+    queue = new Queue(JudgeQueue.name, { connection: redis, prefix: worker.config.redisPrefix });
   });
 
   afterAll(async () => {
-    await worker.close();
     await queue.close();
     redis.disconnect();
+    await worker.close();
     await h.close();
-    await database.close();
   });
 
   const liveCall = async (content: string): Promise<{ spanId: string; answeredAt: number }> => {
