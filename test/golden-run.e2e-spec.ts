@@ -3,18 +3,16 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { type AppConfig, loadTestEnv } from '@switchyard/config';
+import { loadTestEnv } from '@switchyard/config';
 import type { DatasetItem, GoldenRunDetail } from '@switchyard/contracts';
 import { type DatabaseHandle, DatasetRepository, ScoreRepository, type ScoreRow } from '@switchyard/db';
 import { GoldenQueue } from '@switchyard/queue';
-import { createTestDatabase, type FakeUpstream, type RecordedRequest } from '@switchyard/testing';
+import type { FakeUpstream, RecordedRequest } from '@switchyard/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkerModule } from '../apps/worker/src/worker.module.js';
 import { ADMIN_KEY, eventually, type GatewayHarness, startGatewayHarness } from './support/gateway.harness.js';
+import { startWorkerFor, type WorkerHarness } from './support/worker.harness.js';
 
 interface FleetRow {
   id: string;
@@ -47,7 +45,7 @@ const promptOf = (req: RecordedRequest): string => JSON.stringify((req.body as {
 
 describe('golden runs: admin API → queue → worker → gateway (replay) → scores and per-model summary', () => {
   let h: GatewayHarness;
-  let worker: INestApplicationContext;
+  let worker: WorkerHarness;
   let database: DatabaseHandle;
   let datasets: DatasetRepository;
   let scores: ScoreRepository;
@@ -64,17 +62,12 @@ describe('golden runs: admin API → queue → worker → gateway (replay) → s
       evaluation: { queues: { golden: { concurrency: 8, attempts: 4, backoffMs: 40 } }, golden: { perProviderConcurrency: 4 } },
     });
     fake = h.pool.get(FAKE)!;
-    const config: AppConfig = {
-      ...h.config,
-      evaluation: { ...h.config.evaluation, gatewayUrl: h.baseUrl, judge: { ...h.config.evaluation.judge, rubricsDir: resolve('evals/rubrics') } },
-    };
-    database = createTestDatabase();
+    worker = await startWorkerFor(h);
+    database = worker.database;
     datasets = new DatasetRepository(database.db);
     scores = new ScoreRepository(database.db);
-    worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, { database, redisUrl: loadTestEnv().TEST_REDIS_URL }), { logger: false });
-    await worker.init();
     redis = new Redis(loadTestEnv().TEST_REDIS_URL, { maxRetriesPerRequest: null });
-    queue = new Queue(GoldenQueue.name, { connection: redis, prefix: config.redisPrefix });
+    queue = new Queue(GoldenQueue.name, { connection: redis, prefix: worker.config.redisPrefix });
   });
 
   afterAll(async () => {
@@ -82,7 +75,6 @@ describe('golden runs: admin API → queue → worker → gateway (replay) → s
     await queue.close();
     redis.disconnect();
     await h.close();
-    await database.close();
   });
 
   const admin = async <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: T }> => {
