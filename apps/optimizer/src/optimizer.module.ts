@@ -1,10 +1,14 @@
 import { type DynamicModule, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { type AppConfig, ConfigModule } from '@switchyard/config';
-import { type DatabaseHandle, ScoredSpanRepository } from '@switchyard/db';
+import { type AppConfig, ConfigModule, modelCatalogOf } from '@switchyard/config';
+import { type DatabaseHandle, PolicyDiffRepository, PolicyVersionRepository, ReplaySampleRepository, ScoredSpanRepository } from '@switchyard/db';
 import { Redis } from 'ioredis';
 import { ModelFitProcessor } from './models/model-fit.processor.js';
 import { ModelFitScheduler } from './models/model-fit.scheduler.js';
 import { DEFAULT_MODEL_FIT_OPTIONS, ModelFitService } from './models/model-fit.service.js';
+import { ProposalService, proposalFitOf } from './proposals/proposal.service.js';
+
+/** Recent requests replayed per workload when searching for a route. */
+const REPLAY_SAMPLES_PER_WORKLOAD = 1_000;
 
 export interface OptimizerInfra {
   database: DatabaseHandle;
@@ -13,7 +17,7 @@ export interface OptimizerInfra {
 
 const OPTIMIZER_REDIS = Symbol('OPTIMIZER_REDIS');
 
-/** Hosts model fitting (and, as the optimizer issue adds them, policy-diff proposals). */
+/** Hosts model fitting and the policy-diff proposals each fit triggers. */
 @Module({})
 export class OptimizerModule implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
@@ -42,10 +46,33 @@ export class OptimizerModule implements OnApplicationBootstrap, OnApplicationShu
             }),
           inject: [ScoredSpanRepository],
         },
-        { provide: ModelFitProcessor, useFactory: (service: ModelFitService) => new ModelFitProcessor(service), inject: [ModelFitService] },
+        {
+          provide: ProposalService,
+          useFactory: (fits: ModelFitService) => {
+            const db = infra.database.db;
+            const current = (): ReturnType<typeof proposalFitOf> | undefined => {
+              const fit = fits.current();
+              return fit && proposalFitOf(fit);
+            };
+            return new ProposalService(new PolicyVersionRepository(db), new PolicyDiffRepository(db), new ReplaySampleRepository(db), current, {
+              environment: config.environment,
+              catalog: modelCatalogOf(config),
+              models: config.models.filter((m) => m.kind === 'chat').map((m) => m.id),
+              minSamples: o.minSamples,
+              samplesPerWorkload: REPLAY_SAMPLES_PER_WORKLOAD,
+              windowMs: o.windowMs,
+            });
+          },
+          inject: [ModelFitService],
+        },
+        {
+          provide: ModelFitProcessor,
+          useFactory: (service: ModelFitService, proposals: ProposalService) => new ModelFitProcessor(service, proposals),
+          inject: [ModelFitService, ProposalService],
+        },
         { provide: ModelFitScheduler, useFactory: (processor: ModelFitProcessor) => new ModelFitScheduler(redis, config.redisPrefix, processor, o.refitEveryMs), inject: [ModelFitProcessor] },
       ],
-      exports: [ModelFitService, ModelFitScheduler],
+      exports: [ModelFitService, ModelFitScheduler, ProposalService],
     };
   }
 

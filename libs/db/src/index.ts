@@ -12,3 +12,4 @@ export * from './golden-run.repository.js';
 export * from './scored-span.repository.js';
 export * from './policy-diff.repository.js';
 export * from './canary-measurement.repository.js';
+export * from './replay-sample.repository.js';

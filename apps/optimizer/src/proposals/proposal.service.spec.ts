@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import { type DatabaseHandle, PolicyDiffRepository, PolicyVersionRepository, ReplaySampleRepository, spans } from '@switchyard/db';
+import { buildSpanRow, createTestDatabase } from '@switchyard/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProposalService, type ProposalFit, type ProposalRunSummary } from './proposal.service.js';
+import { catalog, fitted, flat, parentOf } from './testing/proposal-fixture.factory.js';
+
+const fresh = (prefix: string): string => `${prefix}-${randomBytes(5).toString('hex')}`;
+const prompt = (words: number) => ({ model: 'auto', messages: [{ role: 'user', content: Array.from({ length: words }, (_, i) => `word${i}`).join(' ') }] });
+
+describe('ProposalService against Postgres', () => {
+  let handle: DatabaseHandle;
+  let versions: PolicyVersionRepository;
+  let diffs: PolicyDiffRepository;
+  let samples: ReplaySampleRepository;
+
+  beforeAll(() => {
+    handle = createTestDatabase({ max: 4 });
+    versions = new PolicyVersionRepository(handle.db);
+    diffs = new PolicyDiffRepository(handle.db);
+    samples = new ReplaySampleRepository(handle.db);
+  });
+
+  afterAll(async () => {
+    await handle.close();
+  });
+
+  /** An environment whose active policy sends the workload to gpt-4, and 40 recent requests of the workload. */
+  async function seed(): Promise<{ environment: string; workload: string; versionId: string }> {
+    const environment = fresh('test');
+    const workload = fresh('wl');
+    const version = await versions.create({ parentId: null, createdBy: 'test', reason: 'root', document: parentOf({ defaultRoute: 'gpt-4', routes: { [workload]: 'gpt-4' } }) });
+    await versions.activate(environment, version.id, 'test', null);
+    const now = Date.now();
+    await handle.db.insert(spans).values(
+      Array.from({ length: 40 }, (_, i) => buildSpanRow({ workload, model: 'gpt-4', redaction: 'full', requestBody: prompt(20 + 10 * i), startedAt: new Date(now - 1_000 * (i + 1)) })),
+    );
+    return { environment, workload, versionId: version.id };
+  }
+
+  const serviceFor = (environment: string, fit: ProposalFit): ProposalService =>
+    new ProposalService(versions, diffs, samples, () => fit, { environment, catalog, models: ['gpt-4', 'yi-34b'], minSamples: 30, samplesPerWorkload: 100, windowMs: 3_600_000 });
+
+  const outcomeOf = (summary: ProposalRunSummary, workload: string) => (summary.status === 'ran' ? summary.workloads.find((w) => w.workload === workload) : undefined);
+  const groups = (workload: string): ProposalFit['groups'] => [
+    { workload, model: 'gpt-4', nBySource: { judge: 300, golden: 20 } },
+    { workload, model: 'yi-34b', nBySource: { judge: 200 } },
+  ];
+
+  it('proposes the cheaper model once, as a diff on the active version, and does not repeat it on the next run', async () => {
+    const { environment, workload, versionId } = await seed();
+    const service = serviceFor(environment, { models: fitted({ 'gpt-4': flat(0.9), 'yi-34b': flat(0.9) }, { 'gpt-4': flat(0.01), 'yi-34b': flat(0.001) }), groups: groups(workload) });
+
+    const first = await service.proposeFromLatestFit();
+    expect(first).toMatchObject({ status: 'ran', parentVersionId: versionId });
+    expect(outcomeOf(first, workload)).toMatchObject({ status: 'proposed', reason: 'cheaper' });
+    const stored = await diffs.list({ environment, workload, limit: 10 });
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ status: 'proposed', reason: 'cheaper', parentVersionId: versionId, createdBy: 'optimizer', workloads: [workload] });
+    expect(stored[0]?.patch.length).toBeGreaterThan(0);
+    expect(JSON.stringify(stored[0]?.proposedDocument.routes[workload])).toContain('yi-34b');
+    expect(stored[0]?.evidence.samplesPerModel['yi-34b']).toEqual({ judge: 200, golden: 0, shadow: 0, feedback: 0 });
+    expect(stored[0]?.evidence.exampleSpanIds.length).toBeGreaterThan(0);
+
+    const second = await service.proposeFromLatestFit();
+    expect(outcomeOf(second, workload)).toEqual({ workload, status: 'skipped', why: 'an open diff already proposes this route' });
+    expect(await diffs.list({ environment, workload, limit: 10 })).toHaveLength(1);
+  });
+
+  it('proposes nothing when the cheap model is worse', async () => {
+    const { environment, workload } = await seed();
+    const service = serviceFor(environment, { models: fitted({ 'gpt-4': flat(0.9), 'yi-34b': flat(0.6) }, { 'gpt-4': flat(0.01), 'yi-34b': flat(0.001) }), groups: groups(workload) });
+
+    const summary = await service.proposeFromLatestFit();
+    expect(outcomeOf(summary, workload)).toMatchObject({ status: 'skipped' });
+    expect(await diffs.list({ environment, workload, limit: 10 })).toEqual([]);
+  });
+
+  it('skips a workload with fewer replayable requests than the minimum, and runs nothing without a fit or an active policy', async () => {
+    const { environment, workload } = await seed();
+    const fit: ProposalFit = { models: fitted({ 'gpt-4': flat(0.9), 'yi-34b': flat(0.9) }, { 'gpt-4': flat(0.01), 'yi-34b': flat(0.001) }), groups: [] };
+    const strict = new ProposalService(versions, diffs, samples, () => fit, { environment, catalog, models: ['gpt-4', 'yi-34b'], minSamples: 41, samplesPerWorkload: 100, windowMs: 3_600_000 });
+    expect(outcomeOf(await strict.proposeFromLatestFit(), workload)).toEqual({ workload, status: 'skipped', why: '40 replayable requests, fewer than 41' });
+    expect(await new ProposalService(versions, diffs, samples, () => undefined, { environment, catalog, models: [], minSamples: 1, samplesPerWorkload: 1, windowMs: 1 }).proposeFromLatestFit()).toEqual({ status: 'no-fit' });
+    expect(await serviceFor(fresh('test'), fit).proposeFromLatestFit()).toMatchObject({ status: 'no-active-policy' });
+  });
+});

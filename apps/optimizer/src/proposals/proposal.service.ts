@@ -1,0 +1,148 @@
+import { isDeepStrictEqual } from 'node:util';
+import { Logger } from '@nestjs/common';
+import { jsonPatchOperationSchema, type PolicyDiffEvidence, type PolicyDiffReason, type PolicyDiffStatus, type PolicyDocument } from '@switchyard/contracts';
+import type { PolicyDiffRepository, PolicyVersionRepository, ReplaySampleRepository } from '@switchyard/db';
+import type { ModelCatalog } from '@switchyard/routing';
+import jsonPatch from 'fast-json-patch';
+import { requestFeaturesOf } from '../features/quality-features.js';
+import type { ModelFit } from '../models/model-fit.service.js';
+import type { QualityGroupSummary } from '../models/quality.model.js';
+import { buildDiff } from './diff-builder.js';
+import type { FittedModels } from './fitted-models.js';
+import type { ReplaySample } from './policy-replay.js';
+import { searchRoute } from './route-search.js';
+
+/** What a proposal run needs of the latest fit: the models to replay with, and the scored samples per workload × model for the evidence. */
+export interface ProposalFit {
+  models: FittedModels;
+  groups: readonly Pick<QualityGroupSummary, 'workload' | 'model' | 'nBySource'>[];
+}
+
+/** Adapts a model fit: `QualityModel` and `CostModel` already satisfy the predictor interfaces. */
+export function proposalFitOf(fit: ModelFit): ProposalFit {
+  return {
+    models: {
+      quality: fit.quality,
+      cost: fit.cost,
+      latencyP95Ms: (model) => {
+        const h = fit.latency.get(model);
+        return h && h.n > 0 ? h.quantile(0.95) : undefined;
+      },
+    },
+    groups: fit.summary.quality,
+  };
+}
+
+export interface ProposalServiceOptions {
+  environment: string;
+  catalog: ModelCatalog;
+  /** Models a proposal may route to. */
+  models: readonly string[];
+  /** Replayable requests a workload needs before it is searched. */
+  minSamples: number;
+  /** Requests replayed per workload, newest first. */
+  samplesPerWorkload: number;
+  /** How far back requests are replayed from. */
+  windowMs: number;
+}
+
+export type WorkloadProposalOutcome =
+  | { workload: string; status: 'proposed'; diffId: string; reason: PolicyDiffReason; summary: string; superseded: string[] }
+  | { workload: string; status: 'skipped'; why: string };
+
+export type ProposalRunSummary = { status: 'no-fit' } | { status: 'no-active-policy'; environment: string } | { status: 'ran'; parentVersionId: string; workloads: WorkloadProposalOutcome[] };
+
+/** Diffs still in flight: a new one with the same route would only repeat them. */
+const OPEN_STATUSES: readonly PolicyDiffStatus[] = ['proposed', 'approved', 'canary'];
+const CREATED_BY = 'optimizer';
+const EXAMPLE_SPANS = 10;
+
+type Versions = Pick<PolicyVersionRepository, 'getActive'>;
+type Diffs = Pick<PolicyDiffRepository, 'propose' | 'list'>;
+type Samples = Pick<ReplaySampleRepository, 'recent'>;
+
+/**
+ * After a refit, searches each workload with enough recent requests for a better route and stores
+ * what it finds as a proposed policy diff on the active version. A workload whose open diff already
+ * proposes the same route is skipped, so refits without news do not spam reviewers.
+ */
+export class ProposalService {
+  private readonly logger = new Logger(ProposalService.name);
+
+  constructor(
+    private readonly versions: Versions,
+    private readonly diffs: Diffs,
+    private readonly samples: Samples,
+    private readonly latestFit: () => ProposalFit | undefined,
+    private readonly options: ProposalServiceOptions,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async proposeFromLatestFit(): Promise<ProposalRunSummary> {
+    const fit = this.latestFit();
+    if (!fit) return { status: 'no-fit' };
+    const { environment } = this.options;
+    const active = await this.versions.getActive(environment);
+    if (!active) return { status: 'no-active-policy', environment };
+    const parent = active.version.document;
+
+    const rows = await this.samples.recent({ since: new Date(this.now().getTime() - this.options.windowMs), perWorkload: this.options.samplesPerWorkload });
+    const byWorkload = new Map<string, { samples: ReplaySample[]; spanIds: string[] }>();
+    for (const row of rows) {
+      const features = requestFeaturesOf(row.requestBody);
+      if (!features) continue;
+      let group = byWorkload.get(row.workload);
+      if (!group) byWorkload.set(row.workload, (group = { samples: [], spanIds: [] }));
+      group.samples.push({ workload: row.workload, features });
+      group.spanIds.push(row.spanId);
+    }
+
+    const outcomes: WorkloadProposalOutcome[] = [];
+    for (const [workload, group] of [...byWorkload].sort((a, b) => a[0].localeCompare(b[0]))) {
+      outcomes.push(await this.proposeFor(workload, group, parent, active.version.id, fit));
+    }
+    const proposed = outcomes.filter((o) => o.status === 'proposed').length;
+    this.logger.log(`proposal run on ${active.version.id}: ${proposed} proposed, ${outcomes.length - proposed} skipped`);
+    return { status: 'ran', parentVersionId: active.version.id, workloads: outcomes };
+  }
+
+  private async proposeFor(workload: string, group: { samples: ReplaySample[]; spanIds: string[] }, parent: PolicyDocument, parentVersionId: string, fit: ProposalFit): Promise<WorkloadProposalOutcome> {
+    const skipped = (why: string): WorkloadProposalOutcome => ({ workload, status: 'skipped', why });
+    if (group.samples.length < this.options.minSamples) return skipped(`${group.samples.length} replayable requests, fewer than ${this.options.minSamples}`);
+    let result: ReturnType<typeof searchRoute>;
+    try {
+      result = searchRoute({ workload, parent, catalog: this.options.catalog, samples: group.samples, models: this.options.models, fitted: fit.models });
+    } catch (err) {
+      // One workload the catalog cannot route (e.g. renamed since) must not stop the others.
+      return skipped(`search failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (result.kind === 'none') return skipped(result.why);
+
+    const route = result.document.routes[workload];
+    if (await this.alreadyOpen(workload, route)) return skipped('an open diff already proposes this route');
+
+    const patch = jsonPatchOperationSchema.array().parse(jsonPatch.compare(parent, result.document));
+    if (patch.length === 0) return skipped('the proposed route equals the active one');
+    const diff = buildDiff({ proposal: result, evidence: this.evidenceOf(workload, fit, group.spanIds) });
+    const stored = await this.diffs.propose({ environment: this.options.environment, parentVersionId, patch, createdBy: CREATED_BY, ...diff });
+    return { workload, status: 'proposed', diffId: stored.diff.id, reason: diff.reason, summary: diff.summary, superseded: stored.superseded };
+  }
+
+  private async alreadyOpen(workload: string, route: unknown): Promise<boolean> {
+    for (const status of OPEN_STATUSES) {
+      const open = await this.diffs.list({ environment: this.options.environment, status, workload, limit: 50 });
+      if (open.some((d) => isDeepStrictEqual(d.proposedDocument.routes[workload], route))) return true;
+    }
+    return false;
+  }
+
+  private evidenceOf(workload: string, fit: ProposalFit, spanIds: readonly string[]): PolicyDiffEvidence {
+    const samplesPerModel: PolicyDiffEvidence['samplesPerModel'] = {};
+    for (const g of fit.groups) {
+      if (g.workload !== workload) continue;
+      const n = g.nBySource;
+      samplesPerModel[g.model] = { judge: n.judge ?? 0, golden: n.golden ?? 0, shadow: n.shadow ?? 0, feedback: n.feedback ?? 0 };
+    }
+    return { samplesPerModel, scorerMix: {}, exampleSpanIds: spanIds.slice(0, EXAMPLE_SPANS) };
+  }
+}
