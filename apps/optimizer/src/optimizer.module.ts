@@ -61,6 +61,8 @@ export class OptimizerModule implements OnApplicationBootstrap, OnApplicationShu
               minSamples: o.minSamples,
               samplesPerWorkload: REPLAY_SAMPLES_PER_WORKLOAD,
               windowMs: o.windowMs,
+              qualityFloor: o.qualityFloor,
+              ...(o.latencySloP95Ms !== undefined && { latencySloP95Ms: o.latencySloP95Ms }),
             });
           },
           inject: [ModelFitService],

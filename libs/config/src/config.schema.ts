@@ -196,6 +196,22 @@ export const optimizerConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * The quality a proposal must keep, judged on its predicted lower bound: `relative` to the
+     * incumbent (0.98 = 98% of its quality), or an `absolute` score, which also lets the optimizer
+     * propose a fix when the incumbent drifts below it. Per workload, else `default`.
+     */
+    qualityFloor: z
+      .record(
+        z.union([z.literal('default'), z.string().regex(WORKLOAD_NAME, 'a workload name')]),
+        z.discriminatedUnion('kind', [
+          z.object({ kind: z.literal('relative'), share: z.number().gt(0).max(1) }).strict(),
+          z.object({ kind: z.literal('absolute'), min: z.number().min(0).max(1) }).strict(),
+        ]),
+      )
+      .default({ default: { kind: 'relative', share: 0.98 } }),
+    /** A proposal may route only to models whose measured p95 is at most this; unset: no SLO. */
+    latencySloP95Ms: z.number().positive().optional(),
   })
   .strict();
 

@@ -76,6 +76,18 @@ describe('ProposalService against Postgres', () => {
     expect(await diffs.list({ environment, workload, limit: 10 })).toEqual([]);
   });
 
+  it("applies the workload's configured quality floor", async () => {
+    const { environment, workload } = await seed();
+    const fit = { models: fitted({ 'gpt-4': flat(0.97), 'yi-34b': flat(0.9) }, { 'gpt-4': flat(0.01), 'yi-34b': flat(0.001) }), groups: groups(workload) };
+    const options = { environment, catalog, models: ['gpt-4', 'yi-34b'], minSamples: 30, samplesPerWorkload: 100, windowMs: 3_600_000 };
+    // 0.9 is 93% of the incumbent: under an absolute floor of 0.95 for this workload, no proposal…
+    const strict = new ProposalService(versions, diffs, samples, () => fit, { ...options, qualityFloor: { default: { kind: 'relative', share: 0.5 }, [workload]: { kind: 'absolute', min: 0.95 } } });
+    expect(outcomeOf(await strict.proposeFromLatestFit(), workload)).toMatchObject({ status: 'skipped' });
+    // …while a lenient default floor (the workload has none of its own) lets the cheap model through.
+    const lenient = new ProposalService(versions, diffs, samples, () => fit, { ...options, qualityFloor: { default: { kind: 'relative', share: 0.9 } } });
+    expect(outcomeOf(await lenient.proposeFromLatestFit(), workload)).toMatchObject({ status: 'proposed', reason: 'cheaper' });
+  });
+
   it('skips a workload with fewer replayable requests than the minimum, and runs nothing without a fit or an active policy', async () => {
     const { environment, workload } = await seed();
     const fit: ProposalFit = { models: fitted({ 'gpt-4': flat(0.9), 'yi-34b': flat(0.9) }, { 'gpt-4': flat(0.01), 'yi-34b': flat(0.001) }), groups: [] };

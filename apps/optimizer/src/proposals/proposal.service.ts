@@ -10,7 +10,7 @@ import type { QualityGroupSummary } from '../models/quality.model.js';
 import { buildDiff } from './diff-builder.js';
 import type { FittedModels } from './fitted-models.js';
 import type { ReplaySample } from './policy-replay.js';
-import { searchRoute } from './route-search.js';
+import { type QualityFloor, searchRoute } from './route-search.js';
 
 /** What a proposal run needs of the latest fit: the models to replay with, and the scored samples per workload × model for the evidence. */
 export interface ProposalFit {
@@ -44,6 +44,9 @@ export interface ProposalServiceOptions {
   samplesPerWorkload: number;
   /** How far back requests are replayed from. */
   windowMs: number;
+  /** Per workload, else `default`; the search's own default (98% of the incumbent) when neither is set. */
+  qualityFloor?: Readonly<Record<string, QualityFloor>>;
+  latencySloP95Ms?: number;
 }
 
 export type WorkloadProposalOutcome =
@@ -111,7 +114,17 @@ export class ProposalService {
     if (group.samples.length < this.options.minSamples) return skipped(`${group.samples.length} replayable requests, fewer than ${this.options.minSamples}`);
     let result: ReturnType<typeof searchRoute>;
     try {
-      result = searchRoute({ workload, parent, catalog: this.options.catalog, samples: group.samples, models: this.options.models, fitted: fit.models });
+      const floor = this.options.qualityFloor?.[workload] ?? this.options.qualityFloor?.['default'];
+      result = searchRoute({
+        workload,
+        parent,
+        catalog: this.options.catalog,
+        samples: group.samples,
+        models: this.options.models,
+        fitted: fit.models,
+        ...(floor && { floor }),
+        ...(this.options.latencySloP95Ms !== undefined && { latencySloP95Ms: this.options.latencySloP95Ms }),
+      });
     } catch (err) {
       // One workload the catalog cannot route (e.g. renamed since) must not stop the others.
       return skipped(`search failed: ${err instanceof Error ? err.message : String(err)}`);
