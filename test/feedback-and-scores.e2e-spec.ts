@@ -13,7 +13,8 @@ const EVERY_CALL_JUDGED = { defaultRoute: 'gpt-a', routes: { 'with-fallback': ['
 describe('feedback, scores by span, and failed jobs', () => {
   let h: GatewayHarness;
   beforeAll(async () => {
-    h = await startGatewayHarness();
+    // Nothing sampled: the failed-jobs test runs a worker of its own on this harness's judge queue.
+    h = await startGatewayHarness({ routing: { ...EVERY_CALL_JUDGED, evaluation: { sampleRate: 0, canarySampleRate: 0 } } });
   });
   afterAll(async () => {
     await h.close();
