@@ -1,22 +1,18 @@
-import { resolve } from 'node:path';
-import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { type AppConfig, loadTestEnv } from '@switchyard/config';
+import { loadTestEnv } from '@switchyard/config';
 import { type DatabaseHandle, ScoreRepository, type SpanRow } from '@switchyard/db';
 import { ShadowQueue } from '@switchyard/queue';
-import { createTestDatabase } from '@switchyard/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExplorationBudgetRepository } from '../apps/worker/src/shadow/exploration-budget.repository.js';
-import { WorkerModule } from '../apps/worker/src/worker.module.js';
 import { eventually, type GatewayHarness, type HarnessOptions, startGatewayHarness } from './support/gateway.harness.js';
+import { startWorkerFor, type WorkerHarness } from './support/worker.harness.js';
 
 const VERDICT = '{"score": 6, "reason": "Mostly right."}';
 
 interface Stack {
   h: GatewayHarness;
-  worker: INestApplicationContext;
+  worker: WorkerHarness;
   database: DatabaseHandle;
   redis: Redis;
   shadowQueue: Queue;
@@ -27,27 +23,20 @@ interface Stack {
 async function startStack(options: HarnessOptions): Promise<Stack> {
   const h = await startGatewayHarness(options);
   h.pool.get('judge-model')?.setBehaviour(() => ({ kind: 'ok', text: VERDICT }));
-  const config: AppConfig = {
-    ...h.config,
-    evaluation: { ...h.config.evaluation, gatewayUrl: h.baseUrl, judge: { ...h.config.evaluation.judge, rubricsDir: resolve('evals/rubrics') } },
-  };
-  const database = createTestDatabase();
-  const worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, { database, redisUrl: loadTestEnv().TEST_REDIS_URL }), { logger: false });
-  await worker.init();
+  const worker = await startWorkerFor(h);
   const redis = new Redis(loadTestEnv().TEST_REDIS_URL, { maxRetriesPerRequest: null });
-  const shadowQueue = new Queue(ShadowQueue.name, { connection: redis, prefix: config.redisPrefix });
+  const shadowQueue = new Queue(ShadowQueue.name, { connection: redis, prefix: worker.config.redisPrefix });
   return {
     h,
     worker,
-    database,
+    database: worker.database,
     redis,
     shadowQueue,
     async close() {
-      await worker.close();
       await shadowQueue.close();
       redis.disconnect();
+      await worker.close();
       await h.close();
-      await database.close();
     },
   };
 }

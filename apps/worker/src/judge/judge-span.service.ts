@@ -3,7 +3,7 @@ import type { JudgeJob } from '@switchyard/contracts';
 import type { ScoreRepository, SpanRepository } from '@switchyard/db';
 import type { ShadowProducer } from '@switchyard/queue';
 import { UnrecoverableError } from 'bullmq';
-import type { LlmJudge } from './llm-judge.service.js';
+import { gradeFields, type LlmJudge } from './llm-judge.service.js';
 import type { RubricRepository } from './rubric.repository.js';
 import { sampleOfSpan } from './span-sample.js';
 
@@ -62,14 +62,9 @@ export class JudgeSpanService {
       scorer,
       scorerVersion: rubric.version,
       source: 'judge',
-      status: grade.status,
-      score: grade.status === 'ok' ? grade.score : null,
-      label: grade.status === 'ok' ? grade.label : null,
-      reason: grade.reason,
-      raw: grade.raw,
+      ...gradeFields(grade),
       workload: span.workload,
       model: span.model,
-      judgeSpanId: grade.judgeSpanId ?? null,
     });
     return grade.status === 'ok' ? 'scored' : 'failed';
   }

@@ -1,4 +1,5 @@
 import type { Rubric } from '@switchyard/contracts';
+import type { NewScore } from '@switchyard/db';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { JudgeLlm } from './judge-llm.client.js';
 import { parseVerdict, type ParsedVerdict } from './judge-reply.parser.js';
@@ -16,6 +17,16 @@ export type Grade =
   | { status: 'ok'; score: number; label: string; reason: string; raw: string; judgeSpanId?: string }
   /** Never a silent zero: the reply that could not be read is kept. */
   | { status: 'failed'; reason: string; raw: string; judgeSpanId?: string };
+
+/** A grade as the score row's fields: a failed grade has no score, never a zero. */
+export const gradeFields = (grade: Grade): Pick<NewScore, 'status' | 'score' | 'label' | 'reason' | 'raw' | 'judgeSpanId'> => ({
+  status: grade.status,
+  score: grade.status === 'ok' ? grade.score : null,
+  label: grade.status === 'ok' ? grade.label : null,
+  reason: grade.reason,
+  raw: grade.raw,
+  judgeSpanId: grade.judgeSpanId ?? null,
+});
 
 const fill = (template: string, values: Record<string, string>): string => template.replace(/\{\{(\w+)\}\}/g, (whole, key: string) => values[key] ?? whole);
 

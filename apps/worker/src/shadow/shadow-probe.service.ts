@@ -4,7 +4,7 @@ import type { Rubric, ShadowJob } from '@switchyard/contracts';
 import type { ScoreRepository, SpanRepository, SpanRow } from '@switchyard/db';
 import { UnrecoverableError } from 'bullmq';
 import { SpanNotPersistedError } from '../judge/judge-span.service.js';
-import type { LlmJudge } from '../judge/llm-judge.service.js';
+import { gradeFields, type LlmJudge } from '../judge/llm-judge.service.js';
 import type { RubricRepository } from '../judge/rubric.repository.js';
 import { answerText, renderConversation } from '../judge/span-sample.js';
 import type { BudgetReservation, ExplorationBudgetRepository } from './exploration-budget.repository.js';
@@ -131,15 +131,10 @@ export class ShadowProbeService {
       scorer: `judge:${rubric.name}`,
       scorerVersion: rubric.version,
       source: 'shadow',
-      status: grade.status,
-      score: grade.status === 'ok' ? grade.score : null,
-      label: grade.status === 'ok' ? grade.label : null,
-      reason: grade.reason,
-      raw: grade.raw,
+      ...gradeFields(grade),
       workload: source.workload,
       model: replayed.model,
       runId: source.spanId,
-      judgeSpanId: grade.judgeSpanId ?? null,
       metadata: { sourceSpanId: source.spanId, sourceModel: source.model, targetModel: job.model, costUsd: replayed.costUsd },
     });
     return grade.status === 'ok' ? 'scored' : 'failed';
