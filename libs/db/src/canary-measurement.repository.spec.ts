@@ -48,4 +48,21 @@ describe('CanaryMeasurementRepository (real Postgres)', () => {
     expect(m.canary).toMatchObject({ calls: 2, errors: 0, scored: 2, meanScore: 1, scoreVariance: 0 });
     expect(m.canary.p95LatencyMs).toBeCloseTo(495, 6);
   });
+
+  it('counts only the named workloads when asked: the others route alike on both arms', async () => {
+    const version = `pv_measure_wl_${Date.now()}`;
+    const since = new Date(Date.now() - 60_000);
+    const routing = (arm: 'canary' | 'control') => ({ routing: { canary: { name: 'pd_w', arm } } });
+    await new SpanRepository(handle.db).insertMany([
+      buildSpanRow({ policyVersion: version, workload: 'arc', metadata: routing('canary') }),
+      buildSpanRow({ policyVersion: version, workload: 'arc', metadata: routing('control') }),
+      buildSpanRow({ policyVersion: version, workload: 'mbpp', metadata: routing('canary') }),
+      buildSpanRow({ policyVersion: version, workload: 'wino', metadata: routing('canary') }),
+    ]);
+    const repo = new CanaryMeasurementRepository(handle.db);
+    expect((await repo.measure(version, 'pd_w', since)).canary.calls).toBe(3);
+    const arcOnly = await repo.measure(version, 'pd_w', since, ['arc']);
+    expect([arcOnly.canary.calls, arcOnly.control.calls]).toEqual([1, 1]);
+    expect((await repo.measure(version, 'pd_w', since, ['arc', 'mbpp'])).canary.calls).toBe(2);
+  });
 });

@@ -44,7 +44,9 @@ const empty = (): CanaryArmStats => ({ calls: 0, errors: 0, scored: 0, meanScore
 export class CanaryMeasurementRepository {
   constructor(private readonly db: Database) {}
 
-  async measure(policyVersion: string, canaryName: string, since: Date): Promise<CanaryMeasurement> {
+  /** `workloads`: only these workloads' calls; empty means every call the canary routed. */
+  async measure(policyVersion: string, canaryName: string, since: Date, workloads: readonly string[] = []): Promise<CanaryMeasurement> {
+    const inWorkloads = workloads.length === 0 ? sql`true` : sql`s.workload in (${sql.join(workloads.map((w) => sql`${w}`), sql`, `)})`;
     const result = await this.db.execute<ArmRow>(sql`
       select s.metadata->'routing'->'canary'->>'arm' as arm,
              count(*) as calls,
@@ -65,6 +67,7 @@ export class CanaryMeasurementRepository {
          and s.origin = 'live'
          and s.started_at >= ${since.toISOString()}::timestamptz
          and s.metadata->'routing'->'canary'->>'name' = ${canaryName}
+         and ${inWorkloads}
        group by 1`);
     const out: CanaryMeasurement = { canary: empty(), control: empty() };
     for (const row of result.rows) {

@@ -63,8 +63,10 @@ export class CanaryRolloutService {
       await this.diffs.transition(diff.id, 'commented', CANARY_ACTOR, `stopped: the active policy moved to ${active?.version.id ?? 'none'} during step ${job.step + 1}`);
       return 'stale';
     }
-    const m = await this.measurements.measure(job.versionId, diff.id, new Date(job.stepStartedAt));
-    const verdict = judgeCanaryStep(m, job.schedule, this.now() - job.stepStartedAt);
+    // Only the diff's workloads: the others route alike on both arms and would dilute the comparison.
+    const m = await this.measurements.measure(job.versionId, diff.id, new Date(job.stepStartedAt), diff.workloads);
+    const acceptedDrop = job.schedule.allowPredictedDrop ? Math.max(0, -diff.predicted.quality.low) : 0;
+    const verdict = judgeCanaryStep(m, job.schedule, this.now() - job.stepStartedAt, acceptedDrop);
     switch (verdict.kind) {
       case 'wait':
         await this.scheduleCheck(job, this.now() + job.schedule.checkEveryMs);

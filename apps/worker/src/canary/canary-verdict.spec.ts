@@ -38,4 +38,14 @@ describe('judgeCanaryStep', () => {
     // Twice as slow, but by 6 ms: jitter on fast calls, not a regression.
     expect(judgeCanaryStep({ canary: arm({ p95LatencyMs: 12 }), control: arm({ p95LatencyMs: 6 }) }, schedule, 5_000)).toMatchObject({ kind: 'pass' });
   });
+
+  it('widens the margin by the drop the reviewer approved, and says so', () => {
+    // 6 points worse: beyond the 2-point tolerance alone, within it plus an approved 6-point drop.
+    const m = { canary: arm({ meanScore: 0.74 }), control: arm() };
+    expect(judgeCanaryStep(m, schedule, 5_000)).toMatchObject({ kind: 'fail' });
+    const v = judgeCanaryStep(m, schedule, 5_000, 0.06);
+    expect(v).toMatchObject({ kind: 'pass', reason: expect.stringContaining('8.00% margin (the approved drop 6.00% plus the 2.00% tolerance)') as string });
+    // A predicted gain approves no drop.
+    expect(judgeCanaryStep(m, schedule, 5_000, -0.03)).toMatchObject({ kind: 'fail' });
+  });
 });

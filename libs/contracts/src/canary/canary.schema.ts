@@ -14,8 +14,14 @@ export const canaryScheduleSchema = z
     minDwellMs: z.number().int().nonnegative().default(10 * 60_000),
     /** Least judged calls per arm before a step can advance. */
     minSamplesPerStep: z.number().int().min(2).default(200),
-    /** Largest drop in mean quality (canary − control) the rollout accepts: the non-inferiority margin. */
+    /** Largest drop in mean quality (canary − control) the rollout accepts beyond any drop the reviewer approved: the non-inferiority margin. */
     tolerance: z.number().min(0).max(1).default(0.02),
+    /**
+     * Whether the margin also allows the drop the approved diff predicted at worst (the low end of its
+     * quality interval): a reviewer who approved "−4% [−6%, −2%]" accepted a canary up to 6 points
+     * worse, and the canary's job is to catch a change worse than that, not to re-litigate it.
+     */
+    allowPredictedDrop: z.boolean().default(true),
     /** Largest rise in error rate the rollout accepts. */
     errorRateTolerance: z.number().min(0).max(1).default(0.01),
     /** Largest ratio of canary to control p95 latency… */

@@ -9,6 +9,7 @@ import {
   type FakeProtocol,
   type FakeUpstream,
   type FakeUpstreamOptions,
+  type FakeUsage,
 } from './fake-upstream.server.js';
 
 /** Anthropic's error `type` for each status it documents. */
@@ -37,7 +38,7 @@ export function startFakeAnthropicUpstream(options: FakeUpstreamOptions = {}): P
 const anthropicProtocol: FakeProtocol = {
   answer(request, options) {
     if (request.method !== 'POST' || request.path.split('?')[0] !== '/v1/messages' || !isObject(request.body)) return undefined;
-    return messages(request.body, options.text);
+    return messages(request.body, options.text, options.usage);
   },
   errorBody(status, code, message) {
     return { type: 'error', error: { type: code ?? ERROR_TYPES[status] ?? 'api_error', message: message ?? `fake upstream error ${status}` } };
@@ -47,7 +48,7 @@ const anthropicProtocol: FakeProtocol = {
   },
 };
 
-function messages(body: Record<string, unknown>, text: string): FakeAnswer {
+function messages(body: Record<string, unknown>, text: string, recorded: FakeUsage | undefined): FakeAnswer {
   const id = `msg_fake_${++sequence}`;
   const model = typeof body.model === 'string' ? body.model : 'claude-fake';
   const history = Array.isArray(body.messages) ? body.messages : [];
@@ -60,8 +61,8 @@ function messages(body: Record<string, unknown>, text: string): FakeAnswer {
       ]
     : [{ type: 'text', text: toolResult === undefined ? text : `The tool said: ${toolResult}` }];
   const stopReason = tool ? 'tool_use' : 'end_turn';
-  const inputTokens = countTokens([body.system, history]);
-  const outputTokens = blocks.reduce((n, b) => n + (b.type === 'text' ? pieces(b.text).length : countTokens(b.input)), 0);
+  const inputTokens = recorded?.inputTokens ?? countTokens([body.system, history]);
+  const outputTokens = recorded?.outputTokens ?? blocks.reduce((n, b) => n + (b.type === 'text' ? pieces(b.text).length : countTokens(b.input)), 0);
   const usage = { input_tokens: inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: outputTokens };
 
   if (body.stream !== true) {

@@ -10,6 +10,7 @@ import {
   type FakeProtocol,
   type FakeUpstream,
   type FakeUpstreamOptions,
+  type FakeUsage,
 } from './fake-upstream.server.js';
 
 const ERROR_TYPES: Record<number, string> = {
@@ -37,7 +38,7 @@ const openAiProtocol: FakeProtocol = {
   answer(request, options) {
     if (request.method !== 'POST' || !isObject(request.body)) return undefined;
     const path = request.path.split('?')[0];
-    if (path === '/v1/chat/completions') return chat(request.body, options.text);
+    if (path === '/v1/chat/completions') return chat(request.body, options.text, options.usage);
     if (path === '/v1/embeddings') return embeddings(request.body, options.embeddingDimensions);
     return undefined;
   },
@@ -49,7 +50,7 @@ const openAiProtocol: FakeProtocol = {
   },
 };
 
-function chat(body: Record<string, unknown>, text: string): FakeAnswer {
+function chat(body: Record<string, unknown>, text: string, recorded: FakeUsage | undefined): FakeAnswer {
   const id = `chatcmpl-fake-${++sequence}`;
   const created = Math.floor(Date.now() / 1000);
   const model = typeof body.model === 'string' ? body.model : 'fake-model';
@@ -60,8 +61,8 @@ function chat(body: Record<string, unknown>, text: string): FakeAnswer {
   const finishReason = toolCall ? 'tool_calls' : 'stop';
   const textPieces = toolCall ? [] : pieces(answerText);
   const usage = {
-    prompt_tokens: countTokens(messages),
-    completion_tokens: toolCall ? countTokens(toolCall.arguments) : textPieces.length,
+    prompt_tokens: recorded?.inputTokens ?? countTokens(messages),
+    completion_tokens: recorded?.outputTokens ?? (toolCall ? countTokens(toolCall.arguments) : textPieces.length),
     total_tokens: 0,
     prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
     completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },

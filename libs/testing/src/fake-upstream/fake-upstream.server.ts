@@ -19,8 +19,11 @@ export interface RecordedRequest {
  * first one, so `{ kind: 'hang-after-chunks', chunks: 2 }` sends headers and two events, then stalls.
  */
 export type FakeBehaviour =
-  /** Answer normally: text (this `text`, or the server's), a tool call when the request has tools, embeddings. */
-  | { kind: 'ok'; text?: string }
+  /**
+   * Answer normally: text (this `text`, or the server's), a tool call when the request has tools, embeddings.
+   * `usage` reports these token counts instead of counting the fake's own words, e.g. a recorded answer's.
+   */
+  | { kind: 'ok'; text?: string; usage?: FakeUsage }
   /** Answer normally after `ms`, unless the client has gone away by then (it counts as aborted). */
   | { kind: 'delay'; ms: number }
   /** An HTTP error in the protocol's own error format; `code` becomes `error.code` (OpenAI) or `error.type` (Anthropic). */
@@ -35,6 +38,12 @@ export type FakeBehaviour =
   | { kind: 'drop-after-chunks'; chunks: number }
   /** Stream `chunks` events, then the protocol's in-stream error event, then end the response. */
   | { kind: 'error-after-chunks'; chunks: number; code?: string; message?: string };
+
+/** Token counts a fake reports, as a recorded upstream did. */
+export interface FakeUsage {
+  inputTokens: number;
+  outputTokens: number;
+}
 
 export type FakeResponder = (request: RecordedRequest) => FakeBehaviour | undefined;
 
@@ -66,13 +75,16 @@ export interface FakeUpstream {
   close(): Promise<void>;
 }
 
+/** How one normal answer is made: the server's options, with the behaviour's text and usage applied. */
+export type FakeAnswerSettings = Required<Omit<FakeUpstreamOptions, 'respond'>> & { usage?: FakeUsage };
+
 /** A normal answer, produced by the protocol. */
 export type FakeAnswer = { kind: 'json'; status?: number; body: unknown } | { kind: 'sse'; events: string[] };
 
 /** What each wire format plugs into the shared server. */
 export interface FakeProtocol {
   /** Returns undefined for an unknown route (the server answers 404). */
-  answer(request: RecordedRequest, options: Required<Omit<FakeUpstreamOptions, 'respond'>>): FakeAnswer | undefined;
+  answer(request: RecordedRequest, options: FakeAnswerSettings): FakeAnswer | undefined;
   errorBody(status: number, code: string | undefined, message: string | undefined): unknown;
   /** The protocol's error event inside a stream. */
   streamErrorEvent(code: string | undefined, message: string | undefined): string;
@@ -117,7 +129,8 @@ export async function startFakeServer(protocol: FakeProtocol, options: FakeUpstr
     if (behaviour.kind === 'error') {
       return sendJson(res, behaviour.status, protocol.errorBody(behaviour.status, behaviour.code, behaviour.message), behaviour.headers);
     }
-    const answer = protocol.answer(recorded, behaviour.kind === 'ok' && behaviour.text !== undefined ? { ...settings, text: behaviour.text } : settings);
+    const ok = behaviour.kind === 'ok' ? behaviour : undefined;
+    const answer = protocol.answer(recorded, { ...settings, ...(ok?.text !== undefined && { text: ok.text }), ...(ok?.usage && { usage: ok.usage }) });
     if (!answer) return sendJson(res, 404, protocol.errorBody(404, 'not_found', `no route for ${recorded.method} ${recorded.path}`));
     if (answer.kind === 'json') return sendJson(res, answer.status ?? 200, answer.body);
 
