@@ -43,7 +43,7 @@ describe('ScoredSpanRepository against Postgres', () => {
     expect(streamed).toHaveLength(25);
     expect(new Set(streamed.map((r) => r.scoreId)).size).toBe(25);
     const first = streamed.find((r) => r.spanId === rows[3].spanId);
-    expect(first).toMatchObject({ workload, model: 'a', source: 'judge', score: 3 / 25, latencyMs: 103, costUsd: 0.001, origin: 'live', inputTokens: 12, outputTokens: 34 });
+    expect(first).toMatchObject({ workload, model: 'a', source: 'judge', scorer: 'j', score: 3 / 25, latencyMs: 103, costUsd: 0.001, origin: 'live', inputTokens: 12, outputTokens: 34 });
     expect(first?.requestBody).toEqual({ model: 'auto', messages: [{ role: 'user', content: 'q3' }] });
 
     const mark = await repo.watermark({ workload });

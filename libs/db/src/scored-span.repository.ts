@@ -10,6 +10,8 @@ export interface ScoredSpan {
   workload: string;
   model: string;
   source: ScoreSource;
+  /** The scorer's name, e.g. `judge:helpfulness`, `exact`, `multiple_choice`. */
+  scorer: string;
   /** In [0, 1]; failed scores are never streamed. */
   score: number;
   scoredAt: Date;
@@ -70,6 +72,7 @@ export class ScoredSpanRepository {
           workload: scores.workload,
           model: sql<string>`${scores.model}`,
           source: scores.source,
+          scorer: scores.scorer,
           score: sql<number>`${scores.score}`,
           scoredAtText: sql<string>`${scores.createdAt}::text`,
           scoredAt: scores.createdAt,

@@ -94,7 +94,7 @@ export class ModelFitService {
     for await (const batch of this.source.stream(window, this.options.batchSize)) {
       for (const row of batch) {
         const features = requestFeaturesOf(row.requestBody);
-        quality.add(row.workload, row.model, row.source, features ? featureVectorOf(features) : spanFeatureVector(row), row.score);
+        quality.add(row.workload, row.model, row.source, features ? featureVectorOf(features) : spanFeatureVector(row), row.score, row.scorer);
         cost.add({ ...row, estimatedInputTokens: features?.inputTokens });
         let histogram = latency.get(row.model);
         if (!histogram) latency.set(row.model, (histogram = new LatencyHistogram()));

@@ -123,6 +123,21 @@ describe('QualityModelBuilder', () => {
     expect(calibration?.intercept).toBeCloseTo(-0.3 / 0.6, 6);
     expect(model.summaries()[0]?.observedMean).toBeCloseTo(0.5, 6);
   });
+
+  it('counts scores per scorer name per workload × model, beside the counts per source', () => {
+    const rand = seededRng(5);
+    const builder = new QualityModelBuilder();
+    for (let i = 0; i < 40; i++) builder.add('support', 'a', 'judge', row(rand), 0.8, i % 4 === 0 ? 'judge:correctness' : 'judge:helpfulness');
+    for (let i = 0; i < 7; i++) builder.add('support', 'a', 'golden', row(rand), 1, 'exact');
+    for (let i = 0; i < 5; i++) builder.add('support', 'b', 'golden', row(rand), 1, 'multiple_choice');
+    for (let i = 0; i < 3; i++) builder.add('other', 'a', 'golden', row(rand), 1, 'exact');
+    // A score added without a scorer name still fits, and is counted by source only.
+    builder.add('support', 'b', 'golden', row(rand), 1);
+    const fits = new Map(builder.build([]).summaries().map((s) => [`${s.workload}/${s.model}`, s]));
+    expect(fits.get('support/a')).toMatchObject({ nBySource: { judge: 40, golden: 7 }, nByScorer: { 'judge:helpfulness': 30, 'judge:correctness': 10, exact: 7 } });
+    expect(fits.get('support/b')).toMatchObject({ n: 6, nBySource: { golden: 6 }, nByScorer: { multiple_choice: 5 } });
+    expect(fits.get('other/a')?.nByScorer).toEqual({ exact: 3 });
+  });
 });
 
 describe('fitJudgeCalibration', () => {

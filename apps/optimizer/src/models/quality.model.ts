@@ -53,6 +53,8 @@ export interface QualityGroupSummary {
   model: string;
   n: number;
   nBySource: Partial<Record<ScoreSource, number>>;
+  /** Scores per scorer name (e.g. `judge:helpfulness`, `exact`), of every source. */
+  nByScorer: Record<string, number>;
   /** Weighted, calibrated mean of the observed scores. */
   observedMean: number;
   /** Prediction at the group's own mean features, with its interval. */
@@ -80,8 +82,10 @@ const clip01 = (v: number): number => Math.min(1, Math.max(0, v));
  */
 export class QualityModelBuilder {
   private readonly groups = new Map<string, Map<string, Map<ScoreSource, RegressionAccumulator>>>();
+  /** Per workload × model, a count per scorer name: the evidence a reviewer sees beside the fit. */
+  private readonly scorers = new Map<string, Map<string, number>>();
 
-  add(workload: string, model: string, source: ScoreSource, x: ArrayLike<number>, score: number): void {
+  add(workload: string, model: string, source: ScoreSource, x: ArrayLike<number>, score: number, scorer?: string): void {
     let models = this.groups.get(workload);
     if (!models) this.groups.set(workload, (models = new Map<string, Map<ScoreSource, RegressionAccumulator>>()));
     let sources = models.get(model);
@@ -89,6 +93,11 @@ export class QualityModelBuilder {
     let acc = sources.get(source);
     if (!acc) sources.set(source, (acc = new RegressionAccumulator(FEATURE_COUNT)));
     acc.add(x, score);
+    if (scorer === undefined) return;
+    const k = key(workload, model);
+    let counts = this.scorers.get(k);
+    if (!counts) this.scorers.set(k, (counts = new Map<string, number>()));
+    counts.set(scorer, (counts.get(scorer) ?? 0) + 1);
   }
 
   build(pairs: readonly JudgeGoldenMoments[], opts: QualityFitOptions = DEFAULT_QUALITY_FIT_OPTIONS): QualityModel {
@@ -106,6 +115,7 @@ export class QualityModelBuilder {
       for (const [model, sources] of models) combined.set(model, combine(sources, opts.sourceWeights, calibration));
       for (const fit of fitWorkload(workload, combined, opts, z)) {
         for (const [source, acc] of models.get(fit.summary.model) ?? []) fit.summary.nBySource[source] = acc.n;
+        for (const [scorer, n] of this.scorers.get(key(workload, fit.summary.model)) ?? []) fit.summary.nByScorer[scorer] = n;
         fits.set(key(fit.summary.workload, fit.summary.model), fit);
       }
     }
@@ -242,6 +252,7 @@ function fitWorkload(workload: string, models: ReadonlyMap<string, RegressionAcc
         model,
         n: acc.n,
         nBySource: {},
+        nByScorer: {},
         observedMean: acc.meanY(),
         predicted: { mean: clip01(mean), interval: { low: clip01(mean - z * se), high: clip01(mean + z * se) } },
         coefficients: Object.fromEntries(QUALITY_FEATURES.map((f, i) => [f, beta[i]])) as Record<QualityFeature, number>,

@@ -43,8 +43,11 @@ describe('ProposalService against Postgres', () => {
 
   const outcomeOf = (summary: ProposalRunSummary, workload: string) => (summary.status === 'ran' ? summary.workloads.find((w) => w.workload === workload) : undefined);
   const groups = (workload: string): ProposalFit['groups'] => [
-    { workload, model: 'gpt-4', nBySource: { judge: 300, golden: 20 } },
-    { workload, model: 'yi-34b', nBySource: { judge: 200 } },
+    { workload, model: 'gpt-4', nBySource: { judge: 300, golden: 20 }, nByScorer: { 'judge:helpfulness': 300, exact: 20 } },
+    { workload, model: 'yi-34b', nBySource: { judge: 200 }, nByScorer: { 'judge:helpfulness': 150, 'judge:correctness': 50 } },
+    // Neither the incumbent nor the candidate: listed per model, left out of the scorer mix.
+    { workload, model: 'mixtral', nBySource: { golden: 9 }, nByScorer: { multiple_choice: 9 } },
+    { workload: 'another-workload', model: 'gpt-4', nBySource: { judge: 1_000 }, nByScorer: { 'judge:helpfulness': 1_000 } },
   ];
 
   it('proposes the cheaper model once, as a diff on the active version, and does not repeat it on the next run', async () => {
@@ -60,6 +63,8 @@ describe('ProposalService against Postgres', () => {
     expect(stored[0]?.patch.length).toBeGreaterThan(0);
     expect(JSON.stringify(stored[0]?.proposedDocument.routes[workload])).toContain('yi-34b');
     expect(stored[0]?.evidence.samplesPerModel['yi-34b']).toEqual({ judge: 200, golden: 0, shadow: 0, feedback: 0 });
+    expect(stored[0]?.evidence.samplesPerModel['mixtral']).toEqual({ judge: 0, golden: 9, shadow: 0, feedback: 0 });
+    expect(stored[0]?.evidence.scorerMix).toEqual({ 'judge:helpfulness': 450, 'judge:correctness': 50, exact: 20 });
     expect(stored[0]?.evidence.exampleSpanIds.length).toBeGreaterThan(0);
 
     const second = await service.proposeFromLatestFit();

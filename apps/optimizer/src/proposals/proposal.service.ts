@@ -15,7 +15,7 @@ import { type QualityFloor, searchRoute } from './route-search.js';
 /** What a proposal run needs of the latest fit: the models to replay with, and the scored samples per workload × model for the evidence. */
 export interface ProposalFit {
   models: FittedModels;
-  groups: readonly Pick<QualityGroupSummary, 'workload' | 'model' | 'nBySource'>[];
+  groups: readonly Pick<QualityGroupSummary, 'workload' | 'model' | 'nBySource' | 'nByScorer'>[];
 }
 
 /** Adapts a model fit: `QualityModel` and `CostModel` already satisfy the predictor interfaces. */
@@ -136,7 +136,8 @@ export class ProposalService {
 
     const patch = jsonPatchOperationSchema.array().parse(jsonPatch.compare(parent, result.document));
     if (patch.length === 0) return skipped('the proposed route equals the active one');
-    const diff = buildDiff({ proposal: result, evidence: this.evidenceOf(workload, fit, group.spanIds) });
+    const involved = [...Object.keys(result.replay.incumbent.models), ...Object.keys(result.replay.candidate.models)];
+    const diff = buildDiff({ proposal: result, evidence: this.evidenceOf(workload, fit, group.spanIds, involved) });
     const stored = await this.diffs.propose({ environment: this.options.environment, parentVersionId, patch, createdBy: CREATED_BY, ...diff });
     return { workload, status: 'proposed', diffId: stored.diff.id, reason: diff.reason, summary: diff.summary, superseded: stored.superseded };
   }
@@ -149,13 +150,22 @@ export class ProposalService {
     return false;
   }
 
-  private evidenceOf(workload: string, fit: ProposalFit, spanIds: readonly string[]): PolicyDiffEvidence {
+  /**
+   * `samplesPerModel` lists every model of the workload's fit; `scorerMix` adds up the scorers of
+   * only the models the change involves (the incumbent's and the candidate's), the same models the
+   * summary's sample count is over.
+   */
+  private evidenceOf(workload: string, fit: ProposalFit, spanIds: readonly string[], involved: readonly string[]): PolicyDiffEvidence {
     const samplesPerModel: PolicyDiffEvidence['samplesPerModel'] = {};
+    const scorerMix: PolicyDiffEvidence['scorerMix'] = {};
+    const models = new Set(involved);
     for (const g of fit.groups) {
       if (g.workload !== workload) continue;
       const n = g.nBySource;
       samplesPerModel[g.model] = { judge: n.judge ?? 0, golden: n.golden ?? 0, shadow: n.shadow ?? 0, feedback: n.feedback ?? 0 };
+      if (!models.has(g.model)) continue;
+      for (const [scorer, count] of Object.entries(g.nByScorer)) scorerMix[scorer] = (scorerMix[scorer] ?? 0) + count;
     }
-    return { samplesPerModel, scorerMix: {}, exampleSpanIds: spanIds.slice(0, EXAMPLE_SPANS) };
+    return { samplesPerModel, scorerMix, exampleSpanIds: spanIds.slice(0, EXAMPLE_SPANS) };
   }
 }
