@@ -1,6 +1,6 @@
 import { type DynamicModule, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { type AppConfig, ConfigModule, modelCatalogOf } from '@switchyard/config';
-import { type DatabaseHandle, PolicyDiffRepository, PolicyVersionRepository, ReplaySampleRepository, ScoredSpanRepository } from '@switchyard/db';
+import { type DatabaseHandle, PolicyDiffRepository, PolicyVersionRepository, ReplaySampleRepository, ScoredSpanRepository, SpanRepository } from '@switchyard/db';
 import { Redis } from 'ioredis';
 import { ModelFitProcessor } from './models/model-fit.processor.js';
 import { ModelFitScheduler } from './models/model-fit.scheduler.js';
@@ -54,7 +54,7 @@ export class OptimizerModule implements OnApplicationBootstrap, OnApplicationShu
               const fit = fits.current();
               return fit && proposalFitOf(fit);
             };
-            return new ProposalService(new PolicyVersionRepository(db), new PolicyDiffRepository(db), new ReplaySampleRepository(db), current, {
+            return new ProposalService(new PolicyVersionRepository(db), new PolicyDiffRepository(db), new ReplaySampleRepository(db), new SpanRepository(db), current, {
               environment: config.environment,
               catalog: modelCatalogOf(config),
               models: config.models.filter((m) => m.kind === 'chat').map((m) => m.id),

@@ -60,4 +60,28 @@ describe('SpanRepository.findForDataset against Postgres', () => {
     expect(stats[1]).toEqual({ model: 'gpt-b', calls: 1, okCalls: 1, costUsd: null, latencyP50Ms: 50, latencyP95Ms: 50 });
     expect(await repo.runStats('gr_none')).toEqual([]);
   });
+
+  it('counts live client chat requests per workload in a window, whatever their status, with the first and last start', async () => {
+    const a = `wl-${randomBytes(5).toString('hex')}`;
+    const b = `wl-${randomBytes(5).toString('hex')}`;
+    const t0 = new Date('2031-03-01T00:00:00.000Z').getTime();
+    const at = (h: number): Date => new Date(t0 + h * 3_600_000);
+    await repo.insertMany([
+      buildSpanRow({ workload: a, startedAt: at(1) }),
+      buildSpanRow({ workload: a, startedAt: at(5), status: 'error', httpStatus: 502 }),
+      buildSpanRow({ workload: a, startedAt: at(30) }),
+      buildSpanRow({ workload: b, startedAt: at(2) }),
+      // Not counted: outside the window, not live, internal, embeddings.
+      buildSpanRow({ workload: a, startedAt: at(-1) }),
+      buildSpanRow({ workload: a, startedAt: at(48) }),
+      buildSpanRow({ workload: a, startedAt: at(3), origin: 'judge' }),
+      buildSpanRow({ workload: a, startedAt: at(3), internal: true }),
+      buildSpanRow({ workload: a, startedAt: at(3), operation: 'embeddings' }),
+    ]);
+    const volume = await repo.liveVolume({ since: at(0), until: at(48) });
+    expect(volume.filter((v) => v.workload === a || v.workload === b).sort((x, y) => x.requests - y.requests)).toEqual([
+      { workload: b, requests: 1, firstAt: at(2), lastAt: at(2) },
+      { workload: a, requests: 3, firstAt: at(1), lastAt: at(30) },
+    ]);
+  });
 });

@@ -36,6 +36,15 @@ export interface RunModelStats {
   latencyP95Ms: number | null;
 }
 
+/** A workload's live client requests in a window. */
+export interface WorkloadVolume {
+  workload: string;
+  requests: number;
+  /** When the first and the last of those requests started. */
+  firstAt: Date;
+  lastAt: Date;
+}
+
 export class SpanRepository {
   constructor(private readonly db: Database) {}
 
@@ -112,6 +121,33 @@ export class SpanRepository {
       .groupBy(spans.model)
       .orderBy(asc(spans.model));
     return rows.flatMap((r) => (r.model === null ? [] : [{ ...r, model: r.model }]));
+  }
+
+  /**
+   * Live, client-made chat requests per workload that started in [since, until), whatever their
+   * status: the traffic a route change would apply to. The gateway's own judge, golden and shadow
+   * calls are left out, and so are embeddings, which a chat route's per-request cost says nothing about.
+   */
+  async liveVolume(window: { since: Date; until: Date }): Promise<WorkloadVolume[]> {
+    return this.db
+      .select({
+        workload: spans.workload,
+        requests: sql<number>`count(*)::int`,
+        firstAt: sql<Date>`min(${spans.startedAt})`.mapWith(spans.startedAt),
+        lastAt: sql<Date>`max(${spans.startedAt})`.mapWith(spans.startedAt),
+      })
+      .from(spans)
+      .where(
+        and(
+          eq(spans.origin, 'live'),
+          eq(spans.internal, false),
+          eq(spans.operation, 'chat'),
+          gte(spans.startedAt, window.since),
+          lt(spans.startedAt, window.until),
+        ),
+      )
+      .groupBy(spans.workload)
+      .orderBy(asc(spans.workload));
   }
 
   /** Readiness probe: resolves after one round trip to Postgres, rejects when it is unreachable. */

@@ -28,7 +28,7 @@ describe('buildDiff', () => {
   it('summarises a threshold rule in the reviewer’s terms and keeps the rest of the parent', () => {
     const diff = buildDiff({ proposal: propose((t) => (t < 320 ? 0.895 : 0.5)), evidence: EVIDENCE, monthlyRequests: 100_000 });
     expect(diff.summary).toMatch(
-      /^winogrande: route prompts under 320 input tokens to yi-34b \(was gpt-4\)\. Expected quality −0\.1% \[−\d\.\d%, \+0\.\d%\] on 412 scored samples \(judge 380, golden 32\)\. Cost −20%, about −\$196\/month at recent volume\.$/,
+      /^winogrande: route prompts under 320 input tokens to yi-34b \(was gpt-4\)\. Expected quality −0\.1% \[−\d\.\d%, \+0\.\d%\] on 412 scored samples \(judge 380, golden 32\)\. Cost −20%, about −\$196\/month at last week's volume\.$/,
     );
     expect(diff).toMatchObject({ workloads: [WORKLOAD], reason: 'cheaper' });
     // 22 of 90 requests move to yi-34b, each $0.008 cheaper.

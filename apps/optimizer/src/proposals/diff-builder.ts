@@ -6,7 +6,7 @@ export interface DiffBuildInput {
   proposal: RouteProposal;
   /** Scored samples behind the fits, per model and source; the summary counts the models involved. */
   evidence: PolicyDiffEvidence;
-  /** Requests per month at recent volume, for the projected spend change. */
+  /** Requests per month at last week's volume, for the projected spend change. */
   monthlyRequests?: number;
 }
 
@@ -75,7 +75,7 @@ export function buildDiff(input: DiffBuildInput): ProposedDiff {
   const sentences = [
     `${workload}: ${describeChange(candidate, was)} (was ${was.join(', ')}).`,
     `Expected quality ${points(replay.quality.delta)} [${points(replay.quality.low)}, ${points(replay.quality.high)}] on ${scoredSamples(evidence, [...was, ...Object.keys(replay.candidate.models)])}.`,
-    `Cost ${signed(replay.cost.relative * 100, 0)}%${monthlyUsd === undefined ? '' : `, about ${usd(monthlyUsd)}/month at recent volume`}.`,
+    `Cost ${signed(replay.cost.relative * 100, 0)}%${monthlyUsd === undefined ? '' : `, about ${usd(monthlyUsd)}/month at last week's volume`}.`,
   ];
   if (proposal.reason === 'drift')
     sentences.push(

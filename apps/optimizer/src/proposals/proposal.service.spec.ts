@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type DatabaseHandle, PolicyDiffRepository, PolicyVersionRepository, ReplaySampleRepository, spans } from '@switchyard/db';
+import { type DatabaseHandle, PolicyDiffRepository, PolicyVersionRepository, ReplaySampleRepository, SpanRepository, spans } from '@switchyard/db';
 import { buildSpanRow, createTestDatabase } from '@switchyard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProposalService, type ProposalFit, type ProposalRunSummary } from './proposal.service.js';
@@ -13,12 +13,14 @@ describe('ProposalService against Postgres', () => {
   let versions: PolicyVersionRepository;
   let diffs: PolicyDiffRepository;
   let samples: ReplaySampleRepository;
+  let volumes: SpanRepository;
 
   beforeAll(() => {
     handle = createTestDatabase({ max: 4 });
     versions = new PolicyVersionRepository(handle.db);
     diffs = new PolicyDiffRepository(handle.db);
     samples = new ReplaySampleRepository(handle.db);
+    volumes = new SpanRepository(handle.db);
   });
 
   afterAll(async () => {
@@ -39,7 +41,7 @@ describe('ProposalService against Postgres', () => {
   }
 
   const serviceFor = (environment: string, fit: ProposalFit): ProposalService =>
-    new ProposalService(versions, diffs, samples, () => fit, { environment, catalog, models: ['gpt-4', 'yi-34b'], minSamples: 30, samplesPerWorkload: 100, windowMs: 3_600_000 });
+    new ProposalService(versions, diffs, samples, volumes, () => fit, { environment, catalog, models: ['gpt-4', 'yi-34b'], minSamples: 30, samplesPerWorkload: 100, windowMs: 3_600_000 });
 
   const outcomeOf = (summary: ProposalRunSummary, workload: string) => (summary.status === 'ran' ? summary.workloads.find((w) => w.workload === workload) : undefined);
   const groups = (workload: string): ProposalFit['groups'] => [
@@ -72,6 +74,27 @@ describe('ProposalService against Postgres', () => {
     expect(await diffs.list({ environment, workload, limit: 10 })).toHaveLength(1);
   });
 
+  it("projects the spend change per month from the workload's live requests of the last 7 days", async () => {
+    const { environment, workload } = await seed();
+    const now = Date.now();
+    const hours = (h: number): Date => new Date(now - h * 3_600_000);
+    // Besides the 40 replayable requests of the last minute: 20 more live ones back to 3.5 days ago,
+    // and three that do not count (older than a week, the judge's own call, an internal one).
+    await handle.db.insert(spans).values([
+      ...Array.from({ length: 20 }, (_, i) => buildSpanRow({ workload, model: 'gpt-4', startedAt: hours(84 - i) })),
+      buildSpanRow({ workload, model: 'gpt-4', startedAt: hours(24 * 8) }),
+      buildSpanRow({ workload, model: 'gpt-4', startedAt: hours(1), origin: 'judge' }),
+      buildSpanRow({ workload, model: 'gpt-4', startedAt: hours(1), internal: true }),
+    ]);
+    const service = serviceFor(environment, { models: fitted({ 'gpt-4': flat(0.9), 'yi-34b': flat(0.9) }, { 'gpt-4': flat(0.01), 'yi-34b': flat(0.001) }), groups: groups(workload) });
+
+    expect(outcomeOf(await service.proposeFromLatestFit(), workload)).toMatchObject({ status: 'proposed' });
+    const [stored] = await diffs.list({ environment, workload, limit: 10 });
+    // 60 requests over 3.5 days: 60 × 30 / 3.5 ≈ 514 a month, each $0.009 cheaper.
+    expect(stored?.predicted.monthlyUsd).toBeCloseTo((-0.009 * 60 * 30) / 3.5, 1);
+    expect(stored?.summary).toContain("Cost −90%, about −$5/month at last week's volume.");
+  });
+
   it('proposes nothing when the cheap model is worse', async () => {
     const { environment, workload } = await seed();
     const service = serviceFor(environment, { models: fitted({ 'gpt-4': flat(0.9), 'yi-34b': flat(0.6) }, { 'gpt-4': flat(0.01), 'yi-34b': flat(0.001) }), groups: groups(workload) });
@@ -86,19 +109,19 @@ describe('ProposalService against Postgres', () => {
     const fit = { models: fitted({ 'gpt-4': flat(0.97), 'yi-34b': flat(0.9) }, { 'gpt-4': flat(0.01), 'yi-34b': flat(0.001) }), groups: groups(workload) };
     const options = { environment, catalog, models: ['gpt-4', 'yi-34b'], minSamples: 30, samplesPerWorkload: 100, windowMs: 3_600_000 };
     // 0.9 is 93% of the incumbent: under an absolute floor of 0.95 for this workload, no proposal…
-    const strict = new ProposalService(versions, diffs, samples, () => fit, { ...options, qualityFloor: { default: { kind: 'relative', share: 0.5 }, [workload]: { kind: 'absolute', min: 0.95 } } });
+    const strict = new ProposalService(versions, diffs, samples, volumes, () => fit, { ...options, qualityFloor: { default: { kind: 'relative', share: 0.5 }, [workload]: { kind: 'absolute', min: 0.95 } } });
     expect(outcomeOf(await strict.proposeFromLatestFit(), workload)).toMatchObject({ status: 'skipped' });
     // …while a lenient default floor (the workload has none of its own) lets the cheap model through.
-    const lenient = new ProposalService(versions, diffs, samples, () => fit, { ...options, qualityFloor: { default: { kind: 'relative', share: 0.9 } } });
+    const lenient = new ProposalService(versions, diffs, samples, volumes, () => fit, { ...options, qualityFloor: { default: { kind: 'relative', share: 0.9 } } });
     expect(outcomeOf(await lenient.proposeFromLatestFit(), workload)).toMatchObject({ status: 'proposed', reason: 'cheaper' });
   });
 
   it('skips a workload with fewer replayable requests than the minimum, and runs nothing without a fit or an active policy', async () => {
     const { environment, workload } = await seed();
     const fit: ProposalFit = { models: fitted({ 'gpt-4': flat(0.9), 'yi-34b': flat(0.9) }, { 'gpt-4': flat(0.01), 'yi-34b': flat(0.001) }), groups: [] };
-    const strict = new ProposalService(versions, diffs, samples, () => fit, { environment, catalog, models: ['gpt-4', 'yi-34b'], minSamples: 41, samplesPerWorkload: 100, windowMs: 3_600_000 });
+    const strict = new ProposalService(versions, diffs, samples, volumes, () => fit, { environment, catalog, models: ['gpt-4', 'yi-34b'], minSamples: 41, samplesPerWorkload: 100, windowMs: 3_600_000 });
     expect(outcomeOf(await strict.proposeFromLatestFit(), workload)).toEqual({ workload, status: 'skipped', why: '40 replayable requests, fewer than 41' });
-    expect(await new ProposalService(versions, diffs, samples, () => undefined, { environment, catalog, models: [], minSamples: 1, samplesPerWorkload: 1, windowMs: 1 }).proposeFromLatestFit()).toEqual({ status: 'no-fit' });
+    expect(await new ProposalService(versions, diffs, samples, volumes, () => undefined, { environment, catalog, models: [], minSamples: 1, samplesPerWorkload: 1, windowMs: 1 }).proposeFromLatestFit()).toEqual({ status: 'no-fit' });
     expect(await serviceFor(fresh('test'), fit).proposeFromLatestFit()).toMatchObject({ status: 'no-active-policy' });
   });
 });

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Logger } from '@nestjs/common';
 import { jsonPatchOperationSchema, type PolicyDiffEvidence, type PolicyDiffReason, type PolicyDiffStatus, type PolicyDocument } from '@switchyard/contracts';
-import type { PolicyDiffRepository, PolicyVersionRepository, ReplaySampleRepository } from '@switchyard/db';
+import type { PolicyDiffRepository, PolicyVersionRepository, ReplaySampleRepository, SpanRepository } from '@switchyard/db';
 import type { ModelCatalog } from '@switchyard/routing';
 import jsonPatch from 'fast-json-patch';
 import { requestFeaturesOf } from '../features/quality-features.js';
@@ -9,6 +9,7 @@ import type { ModelFit } from '../models/model-fit.service.js';
 import type { QualityGroupSummary } from '../models/quality.model.js';
 import { buildDiff } from './diff-builder.js';
 import type { FittedModels } from './fitted-models.js';
+import { monthlyRequestsOf, VOLUME_WINDOW_MS } from './monthly-volume.js';
 import type { ReplaySample } from './policy-replay.js';
 import { type QualityFloor, searchRoute } from './route-search.js';
 
@@ -63,6 +64,7 @@ const EXAMPLE_SPANS = 10;
 type Versions = Pick<PolicyVersionRepository, 'getActive'>;
 type Diffs = Pick<PolicyDiffRepository, 'propose' | 'list'>;
 type Samples = Pick<ReplaySampleRepository, 'recent'>;
+type Volumes = Pick<SpanRepository, 'liveVolume'>;
 
 /**
  * After a refit, searches each workload with enough recent requests for a better route and stores
@@ -76,6 +78,7 @@ export class ProposalService {
     private readonly versions: Versions,
     private readonly diffs: Diffs,
     private readonly samples: Samples,
+    private readonly volumes: Volumes,
     private readonly latestFit: () => ProposalFit | undefined,
     private readonly options: ProposalServiceOptions,
     private readonly now: () => Date = () => new Date(),
@@ -89,7 +92,8 @@ export class ProposalService {
     if (!active) return { status: 'no-active-policy', environment };
     const parent = active.version.document;
 
-    const rows = await this.samples.recent({ since: new Date(this.now().getTime() - this.options.windowMs), perWorkload: this.options.samplesPerWorkload });
+    const now = this.now();
+    const rows = await this.samples.recent({ since: new Date(now.getTime() - this.options.windowMs), perWorkload: this.options.samplesPerWorkload });
     const byWorkload = new Map<string, { samples: ReplaySample[]; spanIds: string[] }>();
     for (const row of rows) {
       const features = requestFeaturesOf(row.requestBody);
@@ -100,16 +104,26 @@ export class ProposalService {
       group.spanIds.push(row.spanId);
     }
 
+    const volumes = await this.volumes.liveVolume({ since: new Date(now.getTime() - VOLUME_WINDOW_MS), until: now });
+    const monthly = new Map(volumes.map((v) => [v.workload, monthlyRequestsOf(v)]));
+
     const outcomes: WorkloadProposalOutcome[] = [];
     for (const [workload, group] of [...byWorkload].sort((a, b) => a[0].localeCompare(b[0]))) {
-      outcomes.push(await this.proposeFor(workload, group, parent, active.version.id, fit));
+      outcomes.push(await this.proposeFor(workload, group, parent, active.version.id, fit, monthly.get(workload)));
     }
     const proposed = outcomes.filter((o) => o.status === 'proposed').length;
     this.logger.log(`proposal run on ${active.version.id}: ${proposed} proposed, ${outcomes.length - proposed} skipped`);
     return { status: 'ran', parentVersionId: active.version.id, workloads: outcomes };
   }
 
-  private async proposeFor(workload: string, group: { samples: ReplaySample[]; spanIds: string[] }, parent: PolicyDocument, parentVersionId: string, fit: ProposalFit): Promise<WorkloadProposalOutcome> {
+  private async proposeFor(
+    workload: string,
+    group: { samples: ReplaySample[]; spanIds: string[] },
+    parent: PolicyDocument,
+    parentVersionId: string,
+    fit: ProposalFit,
+    monthlyRequests: number | undefined,
+  ): Promise<WorkloadProposalOutcome> {
     const skipped = (why: string): WorkloadProposalOutcome => ({ workload, status: 'skipped', why });
     if (group.samples.length < this.options.minSamples) return skipped(`${group.samples.length} replayable requests, fewer than ${this.options.minSamples}`);
     let result: ReturnType<typeof searchRoute>;
@@ -137,7 +151,7 @@ export class ProposalService {
     const patch = jsonPatchOperationSchema.array().parse(jsonPatch.compare(parent, result.document));
     if (patch.length === 0) return skipped('the proposed route equals the active one');
     const involved = [...Object.keys(result.replay.incumbent.models), ...Object.keys(result.replay.candidate.models)];
-    const diff = buildDiff({ proposal: result, evidence: this.evidenceOf(workload, fit, group.spanIds, involved) });
+    const diff = buildDiff({ proposal: result, evidence: this.evidenceOf(workload, fit, group.spanIds, involved), ...(monthlyRequests !== undefined && { monthlyRequests }) });
     const stored = await this.diffs.propose({ environment: this.options.environment, parentVersionId, patch, createdBy: CREATED_BY, ...diff });
     return { workload, status: 'proposed', diffId: stored.diff.id, reason: diff.reason, summary: diff.summary, superseded: stored.superseded };
   }
