@@ -43,6 +43,26 @@ describe('replayPolicies', () => {
     expect(r.candidate.qualityLow).toBeLessThan(r.candidate.quality);
   });
 
+  it("splits a policy's quality interval into the requests' spread and each model's fit uncertainty", () => {
+    const inc = compilePolicy(incumbent(), catalog, 'v1');
+    const split = { kind: 'threshold' as const, threshold: 320, below: 'yi-34b', above: 'gpt-4' };
+    const cand = compilePolicy(applyCandidate(incumbent(), catalog, WORKLOAD, split), catalog, 'v2');
+    const r = replayPolicies(inc, cand, samples(90), models).get(WORKLOAD);
+    if (!r) throw new Error('no replay');
+    // Each prediction is ±0.01: a model's part is 0.01 × its share of the requests (22 of 90 under 320).
+    const { sampling, byModel } = r.candidate.qualityHalf;
+    expect(byModel['yi-34b']).toBeCloseTo((0.01 * 22) / 90, 12);
+    expect(byModel['gpt-4']).toBeCloseTo((0.01 * 68) / 90, 12);
+    // Both models predict 0.9 on these prompts: no spread across requests.
+    expect(sampling).toBeCloseTo(0, 12);
+    expect(r.candidate.quality - r.candidate.qualityLow).toBeCloseTo(sampling + Math.hypot(byModel['yi-34b'], byModel['gpt-4']), 12);
+    // All to yi-34b, whose quality varies with the prompt (0.9 or 0.6): the spread counts too.
+    const all = compilePolicy(applyCandidate(incumbent(), catalog, WORKLOAD, { kind: 'single', model: 'yi-34b' }), catalog, 'v3');
+    const mixed = replayPolicies(inc, all, samples(90), models).get(WORKLOAD)?.candidate;
+    expect(mixed?.qualityHalf.sampling).toBeGreaterThan(0);
+    expect((mixed?.quality ?? 0) - (mixed?.qualityLow ?? 0)).toBeCloseTo((mixed?.qualityHalf.sampling ?? 0) + 0.01, 12);
+  });
+
   it('counts requests whose chosen model has no fit as missing', () => {
     const inc = compilePolicy(incumbent(), catalog, 'v1');
     const cand = compilePolicy(applyCandidate(incumbent(), catalog, WORKLOAD, { kind: 'single', model: 'mixtral' }), catalog, 'v2');

@@ -28,6 +28,12 @@ export interface PolicyMeans {
   quality: number;
   qualityLow: number;
   qualityHigh: number;
+  /**
+   * The quality interval's half-width in parts: `sampling` from which requests came in, and per
+   * model its fit's own uncertainty (these add in quadrature across models; the two parts add linearly).
+   * More scored samples of a model shrink only its own part.
+   */
+  qualityHalf: { sampling: number; byModel: Record<string, number> };
   /** Mean predicted cost per request, USD. */
   costUsd: number;
   /** Requests per chosen model. */
@@ -79,22 +85,33 @@ function sem(xs: readonly number[]): number {
  * they add in quadrature). `contributions` are (model, se / n) pairs.
  */
 function modelSe(contributions: Iterable<readonly [string, number]>): number {
+  return quadrature(perModelSe(contributions).values());
+}
+
+function perModelSe(contributions: Iterable<readonly [string, number]>): Map<string, number> {
   const perModel = new Map<string, number>();
   for (const [model, v] of contributions) perModel.set(model, (perModel.get(model) ?? 0) + v);
-  let var2 = 0;
-  for (const v of perModel.values()) var2 += v * v;
-  return Math.sqrt(var2);
+  return perModel;
 }
+
+const quadrature = (values: Iterable<number>): number => {
+  let var2 = 0;
+  for (const v of values) var2 += v * v;
+  return Math.sqrt(var2);
+};
 
 function means(rows: readonly Scored[], z: number): PolicyMeans {
   const n = rows.length;
   const quality = mean(rows.map((r) => r.quality));
   // Sampling (which requests came in) and model uncertainty are added linearly, not in quadrature:
   // conservative, since the two are not independent once a rule splits traffic by a fitted feature.
-  const half = z * sem(rows.map((r) => r.quality)) + z * modelSe(rows.map((r) => [r.model, r.se / n] as const));
+  const sampling = z * sem(rows.map((r) => r.quality));
+  const byModel: Record<string, number> = {};
+  for (const [model, se] of perModelSe(rows.map((r) => [r.model, r.se / n] as const))) byModel[model] = z * se;
+  const half = sampling + quadrature(Object.values(byModel));
   const models: Record<string, number> = {};
   for (const r of rows) models[r.model] = (models[r.model] ?? 0) + 1;
-  return { quality, qualityLow: quality - half, qualityHigh: quality + half, costUsd: mean(rows.map((r) => r.cost)), models };
+  return { quality, qualityLow: quality - half, qualityHigh: quality + half, qualityHalf: { sampling, byModel }, costUsd: mean(rows.map((r) => r.cost)), models };
 }
 
 /**

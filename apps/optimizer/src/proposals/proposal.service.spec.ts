@@ -45,11 +45,11 @@ describe('ProposalService against Postgres', () => {
 
   const outcomeOf = (summary: ProposalRunSummary, workload: string) => (summary.status === 'ran' ? summary.workloads.find((w) => w.workload === workload) : undefined);
   const groups = (workload: string): ProposalFit['groups'] => [
-    { workload, model: 'gpt-4', nBySource: { judge: 300, golden: 20 }, nByScorer: { 'judge:helpfulness': 300, exact: 20 } },
-    { workload, model: 'yi-34b', nBySource: { judge: 200 }, nByScorer: { 'judge:helpfulness': 150, 'judge:correctness': 50 } },
+    { workload, model: 'gpt-4', n: 320, nBySource: { judge: 300, golden: 20 }, nByScorer: { 'judge:helpfulness': 300, exact: 20 } },
+    { workload, model: 'yi-34b', n: 200, nBySource: { judge: 200 }, nByScorer: { 'judge:helpfulness': 150, 'judge:correctness': 50 } },
     // Neither the incumbent nor the candidate: listed per model, left out of the scorer mix.
-    { workload, model: 'mixtral', nBySource: { golden: 9 }, nByScorer: { multiple_choice: 9 } },
-    { workload: 'another-workload', model: 'gpt-4', nBySource: { judge: 1_000 }, nByScorer: { 'judge:helpfulness': 1_000 } },
+    { workload, model: 'mixtral', n: 9, nBySource: { golden: 9 }, nByScorer: { multiple_choice: 9 } },
+    { workload: 'another-workload', model: 'gpt-4', n: 1_000, nBySource: { judge: 1_000 }, nByScorer: { 'judge:helpfulness': 1_000 } },
   ];
 
   it('proposes the cheaper model once, as a diff on the active version, and does not repeat it on the next run', async () => {
@@ -93,6 +93,25 @@ describe('ProposalService against Postgres', () => {
     // 60 requests over 3.5 days: 60 × 30 / 3.5 ≈ 514 a month, each $0.009 cheaper.
     expect(stored?.predicted.monthlyUsd).toBeCloseTo((-0.009 * 60 * 30) / 3.5, 1);
     expect(stored?.summary).toContain("Cost −90%, about −$5/month at last week's volume.");
+  });
+
+  it('says how many more scored samples a cheaper route held back by its interval needs', async () => {
+    const { environment, workload } = await seed();
+    // yi-34b predicts 0.885 ± 0.02 against a floor of 0.882: its point clears the floor, its lower bound (0.865) does not.
+    const models = fitted({ 'gpt-4': flat(0.9), 'yi-34b': flat(0.885) }, { 'gpt-4': flat(0.01), 'yi-34b': flat(0.001) }, 0.02);
+    const summary = await serviceFor(environment, { models, groups: groups(workload) }).proposeFromLatestFit();
+    // ±0.02 must shrink to ±0.003: (0.02 / 0.003)² = 44.4 times the 200 scores yi-34b has, so about 8,690 more.
+    const outcome = outcomeOf(summary, workload);
+    expect(outcome).toMatchObject({ status: 'skipped' });
+    expect(outcome?.status === 'skipped' && outcome.why).toMatch(
+      /^not enough data yet: about 86(89|90) more scored samples of yi-34b needed for the interval to clear the floor 0\.882 \(candidate yi-34b: predicted 0\.885, lower bound 0\.865\)$/,
+    );
+    expect(await diffs.list({ environment, workload, limit: 10 })).toEqual([]);
+
+    // Without the model's sample count in the fit summary, it still says what is missing, without a number.
+    const unknown = await serviceFor(environment, { models, groups: [] }).proposeFromLatestFit();
+    const why = outcomeOf(unknown, workload);
+    expect(why?.status === 'skipped' && why.why).toMatch(/^not enough data yet: more scored samples of yi-34b needed for the interval to clear the floor 0\.882/);
   });
 
   it('proposes nothing when the cheap model is worse', async () => {

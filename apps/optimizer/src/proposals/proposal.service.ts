@@ -11,12 +11,13 @@ import { buildDiff } from './diff-builder.js';
 import type { FittedModels } from './fitted-models.js';
 import { monthlyRequestsOf, VOLUME_WINDOW_MS } from './monthly-volume.js';
 import type { ReplaySample } from './policy-replay.js';
-import { type QualityFloor, searchRoute } from './route-search.js';
+import { describeCandidate } from './candidate-route.js';
+import { type DataShortfall, type QualityFloor, searchRoute } from './route-search.js';
 
 /** What a proposal run needs of the latest fit: the models to replay with, and the scored samples per workload × model for the evidence. */
 export interface ProposalFit {
   models: FittedModels;
-  groups: readonly Pick<QualityGroupSummary, 'workload' | 'model' | 'nBySource' | 'nByScorer'>[];
+  groups: readonly Pick<QualityGroupSummary, 'workload' | 'model' | 'n' | 'nBySource' | 'nByScorer'>[];
 }
 
 /** Adapts a model fit: `QualityModel` and `CostModel` already satisfy the predictor interfaces. */
@@ -113,6 +114,7 @@ export class ProposalService {
     }
     const proposed = outcomes.filter((o) => o.status === 'proposed').length;
     this.logger.log(`proposal run on ${active.version.id}: ${proposed} proposed, ${outcomes.length - proposed} skipped`);
+    for (const o of outcomes) this.logger.log(o.status === 'proposed' ? `${o.workload}: proposed ${o.diffId}: ${o.summary}` : `${o.workload}: skipped: ${o.why}`);
     return { status: 'ran', parentVersionId: active.version.id, workloads: outcomes };
   }
 
@@ -143,7 +145,7 @@ export class ProposalService {
       // One workload the catalog cannot route (e.g. renamed since) must not stop the others.
       return skipped(`search failed: ${err instanceof Error ? err.message : String(err)}`);
     }
-    if (result.kind === 'none') return skipped(result.why);
+    if (result.kind === 'none') return skipped(result.shortfall && result.floor !== undefined ? this.notEnoughData(workload, result.shortfall, result.floor, fit) : result.why);
 
     const route = result.document.routes[workload];
     if (await this.alreadyOpen(workload, route)) return skipped('an open diff already proposes this route');
@@ -154,6 +156,21 @@ export class ProposalService {
     const diff = buildDiff({ proposal: result, evidence: this.evidenceOf(workload, fit, group.spanIds, involved), ...(monthlyRequests !== undefined && { monthlyRequests }) });
     const stored = await this.diffs.propose({ environment: this.options.environment, parentVersionId, patch, createdBy: CREATED_BY, ...diff });
     return { workload, status: 'proposed', diffId: stored.diff.id, reason: diff.reason, summary: diff.summary, superseded: stored.superseded };
+  }
+
+  /**
+   * A fit's interval narrows as 1/√n in its scored samples, so shrinking it to a share s of its
+   * width takes n/s² samples: n(1/s² − 1) more, as long as new scores look like the old ones.
+   */
+  private notEnoughData(workload: string, shortfall: DataShortfall, floor: number, fit: ProposalFit): string {
+    const { model, shrinkTo } = shortfall;
+    const candidate = `(candidate ${describeCandidate(shortfall.candidate)}: predicted ${shortfall.quality.toFixed(3)}, lower bound ${shortfall.qualityLow.toFixed(3)})`;
+    const target = `the floor ${floor.toFixed(3)}`;
+    if (shrinkTo === undefined) return `not enough data yet: more scored samples of ${model} alone would not narrow the interval enough to clear ${target} ${candidate}`;
+    const n = fit.groups.find((g) => g.workload === workload && g.model === model)?.n ?? 0;
+    if (n <= 0) return `not enough data yet: more scored samples of ${model} needed for the interval to clear ${target} ${candidate}`;
+    const more = Math.max(1, Math.ceil(n * (1 / (shrinkTo * shrinkTo) - 1)));
+    return `not enough data yet: about ${more} more scored samples of ${model} needed for the interval to clear ${target} ${candidate}`;
   }
 
   private async alreadyOpen(workload: string, route: unknown): Promise<boolean> {

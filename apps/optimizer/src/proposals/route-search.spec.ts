@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { enumerateCandidates, type RouteSearchInput, searchRoute } from './route-search.js';
+import { compilePolicy } from '@switchyard/routing';
+import { replayPolicies, type WorkloadReplay } from './policy-replay.js';
+import { enumerateCandidates, type RouteSearchInput, searchRoute, shortfallOf } from './route-search.js';
 import { catalog, fitted, flat, incumbent, samples, WORKLOAD } from './testing/proposal-fixture.factory.js';
 
 const MODELS = ['gpt-4', 'yi-34b', 'mixtral'];
@@ -84,5 +86,52 @@ describe('searchRoute', () => {
       latencySloP95Ms: 1_000,
     });
     expect(r).toMatchObject({ kind: 'proposal', candidate: { kind: 'single', model: 'mixtral' } });
+  });
+
+  it('reports the cheapest candidate held back only by the width of its interval, and how far it must narrow', () => {
+    // yi-34b predicts 0.885 ± 0.01 against a floor of 0.882 (98% of 0.9): the point clears it, the lower bound does not.
+    const r = search({ thresholdQuantiles: [], fitted: fitted({ 'gpt-4': flat(0.9), 'yi-34b': flat(0.885), mixtral: flat(0.887) }, PRICES) });
+    expect(r).toMatchObject({ kind: 'none', why: expect.stringContaining('beyond noise') as unknown });
+    if (r.kind !== 'none') return;
+    expect(r.shortfall).toMatchObject({ candidate: { kind: 'single', model: 'yi-34b' }, model: 'yi-34b' });
+    expect(r.shortfall?.quality).toBeCloseTo(0.885, 12);
+    expect(r.shortfall?.qualityLow).toBeCloseTo(0.875, 12);
+    // Its ±0.01 must shrink to ±0.003, the margin between 0.885 and the floor.
+    expect(r.shortfall?.shrinkTo).toBeCloseTo(0.3, 9);
+  });
+
+  it('reports no shortfall when no candidate clears the floor even by its point estimate, or none is cheaper', () => {
+    const worse = search({});
+    expect(worse.kind === 'none' && worse.shortfall).toBe(undefined);
+    // Near the floor, but dearer than the incumbent: not a cheaper route held back by data.
+    const dearer = search({ thresholdQuantiles: [], models: ['gpt-4', 'claude'], fitted: fitted({ 'gpt-4': flat(0.9), claude: flat(0.885) }, { ...PRICES, claude: flat(0.02) }) });
+    expect(dearer.kind === 'none' && dearer.shortfall).toBe(undefined);
+    // Under drift the news is the incumbent below its floor, whatever a cheaper route lacks.
+    const drift = search({ thresholdQuantiles: [], floor: { kind: 'absolute', min: 0.882 }, fitted: fitted({ 'gpt-4': flat(0.87), 'yi-34b': flat(0.885), mixtral: flat(0.6) }, PRICES) });
+    expect(drift).toMatchObject({ kind: 'none', why: expect.stringContaining("incumbent's quality fell below") as unknown });
+    expect(drift.kind === 'none' && drift.shortfall).toBe(undefined);
+  });
+});
+
+describe('shortfallOf', () => {
+  const replayWith = (quality: number, sampling: number, byModel: Record<string, number>): WorkloadReplay => {
+    const policy = compilePolicy(incumbent(), catalog, 'v1');
+    const base = replayPolicies(policy, policy, samples(10), fitted({ 'gpt-4': flat(0.9) }, PRICES)).get(WORKLOAD);
+    if (!base) throw new Error('no replay');
+    const half = sampling + Math.hypot(...Object.values(byModel));
+    return { ...base, candidate: { ...base.candidate, quality, qualityLow: quality - half, qualityHalf: { sampling, byModel } } };
+  };
+  const split = { kind: 'threshold' as const, threshold: 300, below: 'a', above: 'b' };
+
+  it("lets the largest model's part shrink, keeping the spread and the other models' parts", () => {
+    // Margin 0.005 less 0.001 of spread leaves 0.004; a's 0.002 takes √(0.004² − 0.002²) of it from b.
+    const s = shortfallOf(split, replayWith(0.9, 0.001, { a: 0.002, b: 0.006 }), 0.895);
+    expect(s).toMatchObject({ candidate: split, model: 'b' });
+    expect(s.shrinkTo).toBeCloseTo(Math.sqrt(0.004 ** 2 - 0.002 ** 2) / 0.006, 12);
+  });
+
+  it('says when more data on that model alone would not do', () => {
+    expect(shortfallOf(split, replayWith(0.9, 0.006, { a: 0.002, b: 0.006 }), 0.895).shrinkTo).toBeUndefined();
+    expect(shortfallOf(split, replayWith(0.9, 0.001, { a: 0.0045, b: 0.006 }), 0.895).shrinkTo).toBeUndefined();
   });
 });

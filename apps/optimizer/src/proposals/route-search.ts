@@ -42,12 +42,33 @@ export interface RouteProposal {
   considered: number;
 }
 
+/**
+ * The cheapest candidate that would have been proposed but for the width of its quality interval:
+ * cheaper beyond noise, its point estimate clears the floor, its lower bound does not. More scored
+ * samples of `model` (the one whose fit uncertainty weighs most in that interval) would narrow it.
+ * Not reported under drift.
+ */
+export interface DataShortfall {
+  candidate: CandidateRoute;
+  model: string;
+  /** Predicted quality of the candidate and its lower bound. */
+  quality: number;
+  qualityLow: number;
+  /**
+   * The share (0–1) `model`'s part of the half-width must shrink to for the lower bound to reach
+   * the floor, the rest of the interval unchanged. Undefined when no amount of data on `model` alone
+   * would do: the other parts already take up the whole margin.
+   */
+  shrinkTo: number | undefined;
+}
+
 export interface NoProposal {
   kind: 'none';
   workload: string;
   why: string;
   floor: number | undefined;
   considered: number;
+  shortfall?: DataShortfall;
 }
 
 export type RouteSearchResult = RouteProposal | NoProposal;
@@ -98,6 +119,7 @@ export function searchRoute(input: RouteSearchInput): RouteSearchResult {
   };
 
   let best: { candidate: CandidateRoute; document: PolicyDocument; replay: WorkloadReplay } | undefined;
+  let nearMiss: { candidate: CandidateRoute; replay: WorkloadReplay } | undefined;
   let considered = 0;
   const candidates = enumerateCandidates(input.models, samples.map((s) => s.features.inputTokens), input.thresholdQuantiles ?? DEFAULT_THRESHOLD_QUANTILES);
   for (const candidate of candidates) {
@@ -106,18 +128,41 @@ export function searchRoute(input: RouteSearchInput): RouteSearchResult {
     const replay = replayPolicies(incumbentPolicy, compilePolicy(document, catalog, 'candidate'), samples, fitted, opts).get(workload);
     considered++;
     // Every request the incumbent could be scored on must be scored under the candidate too.
-    if (!replay || replay.missing > baseline.missing || replay.candidate.qualityLow < floor) continue;
+    if (!replay || replay.missing > baseline.missing) continue;
     if (!drift && !(replay.cost.high < 0)) continue;
+    if (replay.candidate.qualityLow < floor) {
+      // Under drift the search's own why (the incumbent is below the floor) is the news, not this.
+      if (!drift && replay.candidate.quality >= floor && (!nearMiss || replay.candidate.costUsd < nearMiss.replay.candidate.costUsd)) nearMiss = { candidate, replay };
+      continue;
+    }
     // Strictly cheaper only: on a tie the earlier (simpler) candidate stays.
     if (!best || replay.candidate.costUsd < best.replay.candidate.costUsd) best = { candidate, document, replay };
   }
-  if (!best)
-    return none(
+  if (!best) {
+    const result = none(
       drift
         ? `the incumbent's quality fell below the floor ${floor.toFixed(3)} and no candidate meets it`
         : `no candidate meets the quality floor ${floor.toFixed(3)} at a cost lower beyond noise`,
       floor,
       considered,
     );
+    return nearMiss ? { ...result, shortfall: shortfallOf(nearMiss.candidate, nearMiss.replay, floor) } : result;
+  }
   return { kind: 'proposal', reason: drift ? 'drift' : 'cheaper', workload, ...best, floor, considered };
+}
+
+/**
+ * How far the candidate's interval must narrow, attributed to the model with the largest part of
+ * it. Its lower bound is quality − (sampling + √Σ part²); only that model's part is let shrink, so
+ * the bound reaches the floor when the part is √((margin − sampling)² − Σ others²).
+ */
+export function shortfallOf(candidate: CandidateRoute, replay: WorkloadReplay, floor: number): DataShortfall {
+  const { quality, qualityLow, qualityHalf } = replay.candidate;
+  const parts = Object.entries(qualityHalf.byModel).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const [model, part] = parts[0] ?? [modelsOf(candidate)[0], 0];
+  const room = quality - floor - qualityHalf.sampling;
+  const others2 = parts.slice(1).reduce((s, [, v]) => s + v * v, 0);
+  const allowed2 = room > 0 ? room * room - others2 : 0;
+  const shrinkTo = part > 0 && allowed2 > 0 ? Math.min(1, Math.sqrt(allowed2) / part) : undefined;
+  return { candidate, model, quality, qualityLow, shrinkTo };
 }
