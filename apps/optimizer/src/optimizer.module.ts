@@ -63,6 +63,7 @@ export class OptimizerModule implements OnApplicationBootstrap, OnApplicationShu
               windowMs: o.windowMs,
               qualityFloor: o.qualityFloor,
               ...(o.latencySloP95Ms !== undefined && { latencySloP95Ms: o.latencySloP95Ms }),
+              autoApprove: o.autoApprove,
             });
           },
           inject: [ModelFitService],

@@ -10,3 +10,4 @@ export * from './sticky-hash.js';
 export * from './seeded-rng.js';
 export * from './request-features.builder.js';
 export * from './policy-rollout.js';
+export * from './diffs/auto-approve.js';

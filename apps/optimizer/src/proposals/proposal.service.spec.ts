@@ -114,6 +114,68 @@ describe('ProposalService against Postgres', () => {
     expect(why?.status === 'skipped' && why.why).toMatch(/^not enough data yet: more scored samples of yi-34b needed for the interval to clear the floor 0\.882/);
   });
 
+  it('auto-approves its own diff as the gateway would: only when the workload opts in, within its allowed drop, on the active version', async () => {
+    const cheap = (workload: string): ProposalFit => ({ models: fitted({ 'gpt-4': flat(0.9), 'yi-34b': flat(0.9) }, { 'gpt-4': flat(0.01), 'yi-34b': flat(0.001) }), groups: groups(workload) });
+    const options = (environment: string, autoApprove: Record<string, { maxQualityDrop: number }>) => ({
+      environment,
+      catalog,
+      models: ['gpt-4', 'yi-34b'],
+      minSamples: 30,
+      samplesPerWorkload: 100,
+      windowMs: 3_600_000,
+      autoApprove,
+    });
+
+    // The predicted quality interval reaches about −1.4 points: within a 2-point allowance…
+    const a = await seed();
+    const approving = new ProposalService(versions, diffs, samples, volumes, () => cheap(a.workload), options(a.environment, { [a.workload]: { maxQualityDrop: 0.02 } }));
+    expect(outcomeOf(await approving.proposeFromLatestFit(), a.workload)).toMatchObject({ status: 'proposed', autoApproved: true });
+    const [approved] = await diffs.list({ environment: a.environment, workload: a.workload, limit: 10 });
+    expect(approved?.status).toBe('approved');
+    const events = await diffs.events(approved?.id ?? '');
+    expect(events.map((e) => [e.action, e.actor])).toEqual([
+      ['proposed', 'optimizer'],
+      ['approved', 'auto-approve'],
+    ]);
+    expect(events[1]?.comment).toMatch(/^auto-approved: predicted quality interval's low end -1\.\d\d pts is within the allowed drop of 2\.00 pts$/);
+    expect(events[1]?.details).toEqual({ maxQualityDrop: 0.02, predictedQualityLow: approved?.predicted.quality.low });
+
+    // …not within half a point, and not for a workload that did not opt in (the default: no settings).
+    const b = await seed();
+    const strict = new ProposalService(versions, diffs, samples, volumes, () => cheap(b.workload), options(b.environment, { [b.workload]: { maxQualityDrop: 0.005 } }));
+    expect(outcomeOf(await strict.proposeFromLatestFit(), b.workload)).toMatchObject({ status: 'proposed', autoApproved: false });
+    const c = await seed();
+    expect(outcomeOf(await serviceFor(c.environment, cheap(c.workload)).proposeFromLatestFit(), c.workload)).toMatchObject({ status: 'proposed', autoApproved: false });
+    for (const { environment, workload } of [b, c]) expect((await diffs.list({ environment, workload, limit: 10 })).map((d) => d.status)).toEqual(['proposed']);
+  });
+
+  it('does not auto-approve a diff whose parent stopped being the active version while the run searched', async () => {
+    const { environment, workload, versionId } = await seed();
+    const moved = await versions.create({ parentId: versionId, createdBy: 'test', reason: 'someone else', document: parentOf({ defaultRoute: 'gpt-4' }) });
+    let reads = 0;
+    // Real repository; the other version is activated right after the run has read its parent.
+    const racing = {
+      getActive: async (env: string) => {
+        const active = await versions.getActive(env);
+        if (++reads === 1) await versions.activate(environment, moved.id, 'alice', null);
+        return active;
+      },
+    };
+    const fit: ProposalFit = { models: fitted({ 'gpt-4': flat(0.9), 'yi-34b': flat(0.9) }, { 'gpt-4': flat(0.01), 'yi-34b': flat(0.001) }), groups: groups(workload) };
+    const service = new ProposalService(racing, diffs, samples, volumes, () => fit, {
+      environment,
+      catalog,
+      models: ['gpt-4', 'yi-34b'],
+      minSamples: 30,
+      samplesPerWorkload: 100,
+      windowMs: 3_600_000,
+      autoApprove: { [workload]: { maxQualityDrop: 0.05 } },
+    });
+    expect(outcomeOf(await service.proposeFromLatestFit(), workload)).toMatchObject({ status: 'proposed', autoApproved: false });
+    const [stored] = await diffs.list({ environment, workload, limit: 10 });
+    expect(stored).toMatchObject({ status: 'proposed', parentVersionId: versionId });
+  });
+
   it('proposes nothing when the cheap model is worse', async () => {
     const { environment, workload } = await seed();
     const service = serviceFor(environment, { models: fitted({ 'gpt-4': flat(0.9), 'yi-34b': flat(0.6) }, { 'gpt-4': flat(0.01), 'yi-34b': flat(0.001) }), groups: groups(workload) });

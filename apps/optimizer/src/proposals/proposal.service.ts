@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Logger } from '@nestjs/common';
 import { jsonPatchOperationSchema, type PolicyDiffEvidence, type PolicyDiffReason, type PolicyDiffStatus, type PolicyDocument } from '@switchyard/contracts';
-import type { PolicyDiffRepository, PolicyVersionRepository, ReplaySampleRepository, SpanRepository } from '@switchyard/db';
-import type { ModelCatalog } from '@switchyard/routing';
+import type { PolicyDiffRepository, PolicyDiffRow, PolicyVersionRepository, ReplaySampleRepository, SpanRepository } from '@switchyard/db';
+import { AUTO_APPROVE_ACTOR, autoApproveDecision, type AutoApproveSettings, type ModelCatalog } from '@switchyard/routing';
 import jsonPatch from 'fast-json-patch';
 import { requestFeaturesOf } from '../features/quality-features.js';
 import type { ModelFit } from '../models/model-fit.service.js';
@@ -49,10 +49,12 @@ export interface ProposalServiceOptions {
   /** Per workload, else `default`; the search's own default (98% of the incumbent) when neither is set. */
   qualityFloor?: Readonly<Record<string, QualityFloor>>;
   latencySloP95Ms?: number;
+  /** `optimizer.autoApprove`: per workload, the predicted quality drop a diff may have and skip review. Empty: off. */
+  autoApprove?: AutoApproveSettings;
 }
 
 export type WorkloadProposalOutcome =
-  | { workload: string; status: 'proposed'; diffId: string; reason: PolicyDiffReason; summary: string; superseded: string[] }
+  | { workload: string; status: 'proposed'; diffId: string; reason: PolicyDiffReason; summary: string; superseded: string[]; autoApproved: boolean }
   | { workload: string; status: 'skipped'; why: string };
 
 export type ProposalRunSummary = { status: 'no-fit' } | { status: 'no-active-policy'; environment: string } | { status: 'ran'; parentVersionId: string; workloads: WorkloadProposalOutcome[] };
@@ -63,7 +65,7 @@ const CREATED_BY = 'optimizer';
 const EXAMPLE_SPANS = 10;
 
 type Versions = Pick<PolicyVersionRepository, 'getActive'>;
-type Diffs = Pick<PolicyDiffRepository, 'propose' | 'list'>;
+type Diffs = Pick<PolicyDiffRepository, 'propose' | 'list' | 'transition'>;
 type Samples = Pick<ReplaySampleRepository, 'recent'>;
 type Volumes = Pick<SpanRepository, 'liveVolume'>;
 
@@ -114,7 +116,8 @@ export class ProposalService {
     }
     const proposed = outcomes.filter((o) => o.status === 'proposed').length;
     this.logger.log(`proposal run on ${active.version.id}: ${proposed} proposed, ${outcomes.length - proposed} skipped`);
-    for (const o of outcomes) this.logger.log(o.status === 'proposed' ? `${o.workload}: proposed ${o.diffId}: ${o.summary}` : `${o.workload}: skipped: ${o.why}`);
+    for (const o of outcomes)
+      this.logger.log(o.status === 'proposed' ? `${o.workload}: proposed ${o.diffId}${o.autoApproved ? ' (auto-approved)' : ''}: ${o.summary}` : `${o.workload}: skipped: ${o.why}`);
     return { status: 'ran', parentVersionId: active.version.id, workloads: outcomes };
   }
 
@@ -155,7 +158,20 @@ export class ProposalService {
     const involved = [...Object.keys(result.replay.incumbent.models), ...Object.keys(result.replay.candidate.models)];
     const diff = buildDiff({ proposal: result, evidence: this.evidenceOf(workload, fit, group.spanIds, involved), ...(monthlyRequests !== undefined && { monthlyRequests }) });
     const stored = await this.diffs.propose({ environment: this.options.environment, parentVersionId, patch, createdBy: CREATED_BY, ...diff });
-    return { workload, status: 'proposed', diffId: stored.diff.id, reason: diff.reason, summary: diff.summary, superseded: stored.superseded };
+    const autoApproved = await this.maybeAutoApprove(stored.diff);
+    return { workload, status: 'proposed', diffId: stored.diff.id, reason: diff.reason, summary: diff.summary, superseded: stored.superseded, autoApproved };
+  }
+
+  /** The gateway's rule for diffs posted to its admin API, applied to the optimizer's own. */
+  private async maybeAutoApprove(diff: PolicyDiffRow): Promise<boolean> {
+    const decision = autoApproveDecision(diff, this.options.autoApprove ?? {});
+    if (!decision.approve) return false;
+    const active = await this.versions.getActive(this.options.environment);
+    // The policy moved while this run searched: approving would undo that move; the next run re-proposes.
+    if (active?.version.id !== diff.parentVersionId) return false;
+    const moved = await this.diffs.transition(diff.id, 'approved', AUTO_APPROVE_ACTOR, decision.comment, { details: decision.details });
+    if (moved.ok) this.logger.log(`auto-approved policy diff ${diff.id}: ${decision.comment}`);
+    return moved.ok;
   }
 
   /**

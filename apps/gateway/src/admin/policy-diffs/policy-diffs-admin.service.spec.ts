@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { type CreatePolicyDiffRequest, policyDocumentSchema } from '@switchyard/contracts';
 import { type DatabaseHandle, PolicyDiffRepository, PolicyVersionRepository } from '@switchyard/db';
-import { buildCatalog, type CatalogModel } from '@switchyard/routing';
+import { type AutoApproveSettings, buildCatalog, type CatalogModel } from '@switchyard/routing';
 import { createTestDatabase } from '@switchyard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpenAiHttpError } from '../../errors/openai-error.js';
-import type { AutoApproveSettings } from './auto-approve.js';
 import { PolicyDiffsAdminService } from './policy-diffs-admin.service.js';
 
 const model = (id: string): CatalogModel => ({ id, kind: 'chat', inputUsdPerMTok: 1, outputUsdPerMTok: 2, contextWindow: 128_000 });

@@ -12,14 +12,11 @@ import {
   type RejectPolicyDiffRequest,
 } from '@switchyard/contracts';
 import { type PolicyDiffEventRow, PolicyDiffRepository, type PolicyDiffRow, type PolicyDiffTransitionResult, PolicyVersionRepository, type PolicyVersionRow } from '@switchyard/db';
-import { type ModelCatalog, validatePolicy } from '@switchyard/routing';
+import { AUTO_APPROVE_ACTOR, autoApproveDecision, type AutoApproveSettings, type ModelCatalog, validatePolicy } from '@switchyard/routing';
 import jsonPatch from 'fast-json-patch';
 import { OpenAiHttpError } from '../../errors/openai-error.js';
 import { POLICY_CATALOG, POLICY_ENVIRONMENT } from '../policy-admin.tokens.js';
-import { autoApproveDecision, type AutoApproveSettings } from './auto-approve.js';
 import { POLICY_DIFF_AUTO_APPROVE } from './policy-diffs-admin.tokens.js';
-
-const AUTO_APPROVE_ACTOR = 'auto-approve';
 
 /**
  * Review of policy diffs in this gateway's environment: store a proposal (auto-approving it when
@@ -107,9 +104,7 @@ export class PolicyDiffsAdminService {
     const active = await this.versions.getActive(this.environment);
     // A proposal against an older version is left for the optimizer to re-propose, as a reviewer's approval would be.
     if (active?.version.id !== diff.parentVersionId) return;
-    const moved = await this.diffs.transition(diff.id, 'approved', AUTO_APPROVE_ACTOR, decision.comment, {
-      details: { maxQualityDrop: decision.maxQualityDrop, predictedQualityLow: diff.predicted.quality.low },
-    });
+    const moved = await this.diffs.transition(diff.id, 'approved', AUTO_APPROVE_ACTOR, decision.comment, { details: decision.details });
     if (moved.ok) this.logger.log(`auto-approved policy diff ${diff.id}: ${decision.comment}`);
   }
 

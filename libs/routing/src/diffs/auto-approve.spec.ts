@@ -17,7 +17,12 @@ describe('autoApproveDecision', () => {
   });
 
   it('judges the lower bound of the quality interval, not the point estimate', () => {
-    expect(autoApproveDecision({ workloads: ['winogrande'], predicted: predicted(-0.004) }, settings)).toMatchObject({ approve: true, maxQualityDrop: 0.005 });
+    expect(autoApproveDecision({ workloads: ['winogrande'], predicted: predicted(-0.004) }, settings)).toEqual({
+      approve: true,
+      maxQualityDrop: 0.005,
+      comment: "auto-approved: predicted quality interval's low end -0.40 pts is within the allowed drop of 0.50 pts",
+      details: { maxQualityDrop: 0.005, predictedQualityLow: -0.004 },
+    });
     expect(autoApproveDecision({ workloads: ['winogrande'], predicted: predicted(-0.005) }, settings).approve).toBe(true);
     // Point estimate +0.1 points, but the interval reaches −0.6 points.
     const wide = autoApproveDecision({ workloads: ['winogrande'], predicted: predicted(-0.006, 0.001) }, settings);
