@@ -8,6 +8,7 @@
 //   npm run cli -- golden list [--status queued|running|completed|cancelled|failed]
 //   npm run cli -- golden show <run id> [--wait]
 //   npm run cli -- golden cancel <run id>
+//   npm run cli -- runs start|status|list|cancel …   (the golden commands by another name; status = show)
 //   npm run cli -- diffs list [--status STATUS] [--workload NAME] [--limit N]
 //   npm run cli -- diffs show <diff id>
 //   npm run cli -- diffs approve <diff id> [--comment TEXT]
@@ -30,6 +31,10 @@ const USAGE = `usage:
   switchyard-cli golden list [--status STATUS]
   switchyard-cli golden show <run id> [--wait]
   switchyard-cli golden cancel <run id>
+  switchyard-cli runs start --dataset <name> --models a,b [...]   same as golden start
+  switchyard-cli runs status <run id> [--wait]                    same as golden show
+  switchyard-cli runs list [--status STATUS]                      same as golden list
+  switchyard-cli runs cancel <run id>                             same as golden cancel
   switchyard-cli diffs list [--status STATUS] [--workload NAME] [--limit N]
   switchyard-cli diffs show <diff id>
   switchyard-cli diffs approve <diff id> [--comment TEXT]
@@ -197,9 +202,9 @@ async function watch(options, run) {
   if (run.status !== 'completed') process.exitCode = 1;
 }
 
-async function goldenStart(options) {
-  if (!options.dataset) throw new CliError('golden start needs --dataset');
-  if (!options.models) throw new CliError('golden start needs --models a,b,…');
+async function goldenStart(options, _arg, name) {
+  if (!options.dataset) throw new CliError(`${name} needs --dataset`);
+  if (!options.models) throw new CliError(`${name} needs --models a,b,…`);
   const body = { dataset: options.dataset, models: options.models.split(',').map((m) => m.trim()).filter(Boolean) };
   if (options.version !== undefined) body.version = Number(options.version);
   if (options.scorer) body.scorer = scorerArg(options.scorer, '--scorer');
@@ -221,15 +226,15 @@ async function goldenList(options) {
   for (const r of json.data) console.log(`${r.id}\t${r.status}\t${r.progress.done + r.progress.failed}/${r.progress.total}\t${r.dataset.name} v${r.dataset.version}\t${r.models.join(',')}\t${r.createdAt}`);
 }
 
-async function goldenShow(options, id) {
-  if (!id) throw new CliError('golden show needs a run id');
+async function goldenShow(options, id, name) {
+  if (!id) throw new CliError(`${name} needs a run id`);
   const { json } = await call(options, 'GET', `admin/golden-runs/${encodeURIComponent(id)}`);
   if (options.wait) return watch(options, json);
   console.log(describeRun(json));
 }
 
-async function goldenCancel(options, id) {
-  if (!id) throw new CliError('golden cancel needs a run id');
+async function goldenCancel(options, id, name) {
+  if (!id) throw new CliError(`${name} needs a run id`);
   const { json } = await call(options, 'POST', `admin/golden-runs/${encodeURIComponent(id)}/cancel`);
   console.log(describeRun(json));
 }
@@ -329,6 +334,8 @@ async function canaryAbort(options, id) {
 const COMMANDS = {
   datasets: { upload, list, show },
   golden: { start: goldenStart, list: goldenList, show: goldenShow, cancel: goldenCancel },
+  // What the golden-run issue calls them: `switchyard runs start|status`.
+  runs: { start: goldenStart, status: goldenShow, list: goldenList, cancel: goldenCancel },
   diffs: { list: diffsList, show: diffsShow, approve: diffsApprove, reject: diffsReject },
   canary: { schedule: canarySchedule, status: canaryStatus, abort: canaryAbort },
 };
@@ -338,7 +345,7 @@ async function main() {
   const [group, command, arg] = positionals;
   const run = Object.hasOwn(COMMANDS, group ?? '') && Object.hasOwn(COMMANDS[group], command ?? '') ? COMMANDS[group][command] : undefined;
   if (options.help || !run) throw new CliError(USAGE);
-  return run(options, arg);
+  return run(options, arg, `${group} ${command}`);
 }
 
 main().catch((error) => {

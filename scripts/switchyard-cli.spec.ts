@@ -1,0 +1,108 @@
+import { execFile } from 'node:child_process';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+const CLI = fileURLToPath(new URL('./switchyard-cli.mjs', import.meta.url));
+
+const RUN = {
+  id: 'gr_0001',
+  status: 'running',
+  progress: { done: 3, failed: 1, total: 10 },
+  dataset: { name: 'arc-sample', version: 2 },
+  scorer: { name: 'multiple_choice' },
+  models: ['gpt-a', 'gpt-b'],
+  createdAt: '2031-03-01T00:00:00.000Z',
+  summary: null,
+  error: null,
+};
+
+interface Seen {
+  method: string;
+  url: string;
+  body: string;
+  actor: string | undefined;
+}
+
+const bodyOf = async (req: IncomingMessage): Promise<string> => {
+  let body = '';
+  for await (const chunk of req) body += String(chunk);
+  return body;
+};
+
+/** Runs the CLI against the stand-in admin API; resolves with its exit code and output, never rejects. */
+const cli = (url: string, ...args: string[]) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, [CLI, ...args, '--url', url, '--admin-key', 'test-key', '--actor', 'carol'], { encoding: 'utf8' }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr });
+    });
+  });
+
+describe('switchyard-cli runs (the golden commands by another name)', () => {
+  let server: Server;
+  let url: string;
+  let seen: Seen[] = [];
+
+  beforeAll(async () => {
+    // A stand-in for the gateway's golden-run admin API on loopback: records each call, answers with one run.
+    server = createServer((req, res) => {
+      void bodyOf(req).then((body) => {
+        seen.push({ method: req.method ?? '', url: req.url ?? '', body, actor: req.headers['x-switchyard-actor'] as string | undefined });
+        const list = req.method === 'GET' && req.url?.startsWith('/admin/golden-runs?');
+        res.writeHead(req.method === 'POST' && req.url === '/admin/golden-runs' ? 201 : 200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(list ? { data: [RUN], hasMore: false } : RUN));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  beforeEach(() => {
+    seen = [];
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('lists the runs commands in the usage text', async () => {
+    const { code, stderr } = await cli(url, 'runs', '--help');
+    expect(code).toBe(1);
+    for (const line of ['runs start --dataset <name> --models a,b', 'runs status <run id> [--wait]', 'runs list [--status STATUS]', 'runs cancel <run id>']) {
+      expect(stderr).toContain(`switchyard-cli ${line}`);
+    }
+    expect(seen).toEqual([]);
+  });
+
+  it('runs start posts a golden run, as golden start does', async () => {
+    const { code, stdout } = await cli(url, 'runs', 'start', '--dataset', 'arc-sample', '--models', 'gpt-a, gpt-b', '--scorer', 'multiple_choice');
+    expect(code).toBe(0);
+    expect(stdout).toBe('started gr_0001: 10 calls (2 model(s)) on arc-sample v2, scorer multiple_choice\n');
+    expect(seen).toEqual([
+      { method: 'POST', url: '/admin/golden-runs', body: JSON.stringify({ dataset: 'arc-sample', models: ['gpt-a', 'gpt-b'], scorer: { name: 'multiple_choice', options: {} } }), actor: 'carol' },
+    ]);
+  });
+
+  it('runs status shows a run exactly as golden show does', async () => {
+    const status = await cli(url, 'runs', 'status', 'gr_0001');
+    const show = await cli(url, 'golden', 'show', 'gr_0001');
+    expect(status).toEqual({ code: 0, stdout: 'gr_0001 running: 4/10 (3 scored, 1 failed) on arc-sample v2, scorer multiple_choice\n', stderr: '' });
+    expect(show).toEqual(status);
+    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual(['GET /admin/golden-runs/gr_0001', 'GET /admin/golden-runs/gr_0001']);
+  });
+
+  it('runs list and runs cancel call the same endpoints as golden list and golden cancel', async () => {
+    const list = await cli(url, 'runs', 'list', '--status', 'running');
+    expect(list.stdout).toBe('gr_0001\trunning\t4/10\tarc-sample v2\tgpt-a,gpt-b\t2031-03-01T00:00:00.000Z\n');
+    expect((await cli(url, 'runs', 'cancel', 'gr_0001')).code).toBe(0);
+    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual(['GET /admin/golden-runs?limit=50&status=running', 'POST /admin/golden-runs/gr_0001/cancel']);
+  });
+
+  it('names the command the user typed when an argument is missing', async () => {
+    expect(await cli(url, 'runs', 'status')).toMatchObject({ code: 1, stderr: 'runs status needs a run id\n' });
+    expect(await cli(url, 'runs', 'start', '--models', 'a')).toMatchObject({ code: 1, stderr: 'runs start needs --dataset\n' });
+    expect(await cli(url, 'golden', 'cancel')).toMatchObject({ code: 1, stderr: 'golden cancel needs a run id\n' });
+    expect(seen).toEqual([]);
+  });
+});
