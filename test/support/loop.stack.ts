@@ -1,0 +1,183 @@
+import { readFileSync } from 'node:fs';
+import { type ActivePolicyResponse, activePolicyResponseSchema, type PolicyDiffDetail, policyDiffDetailSchema, policyDiffListResponseSchema } from '@switchyard/contracts';
+import { seededRng } from '@switchyard/routing';
+import type { FleetRow, ReplayFleet } from '../../apps/gateway/src/providers/replay/replay-fleet.repository.js';
+import { fleetResponder, loadFleet, oracleJudge } from './fleet-upstreams.js';
+import { ADMIN_KEY, type GatewayHarness, startGatewayHarness } from './gateway.harness.js';
+import { type OptimizerHarness, startOptimizerFor } from './optimizer.harness.js';
+import { startWorkerFor, type WorkerHarness } from './worker.harness.js';
+
+export const LOOP_FLEET = 'datasets/demo.fleet.jsonl';
+export const GPT4 = 'gpt-4-1106-preview';
+
+const PRICES = (JSON.parse(readFileSync('datasets/demo.models.json', 'utf8')) as { models: Record<string, { input_usd_per_mtok: number; output_usd_per_mtok: number }> }).models;
+
+/** Every call judged, every judged call shadowed to each cheaper candidate: the exploration the optimizer learns from. */
+export const loopEvaluation = (cheaper: readonly string[]) => ({ sampleRate: 1, canarySampleRate: 1, shadow: { rate: 1, k: cheaper.length, models: [...cheaper] } });
+
+/** The policy every loop starts from: each workload (and the rest) on GPT-4. */
+export const allGpt4 = (workloads: readonly string[], cheaper: readonly string[]) => ({
+  defaultRoute: GPT4,
+  routes: Object.fromEntries(workloads.map((w) => [w, GPT4])),
+  evaluation: loopEvaluation(cheaper),
+});
+
+export interface LoopStackOptions {
+  /** Models besides GPT-4, each behind its own fake upstream replaying its recordings. */
+  cheaper: readonly string[];
+  /** Workloads of the initial policy. */
+  workloads: readonly string[];
+  /** The optimizer's quality floor for every workload: a share of the incumbent's quality. */
+  floorShare: number;
+}
+
+/**
+ * Gateway, worker and optimizer in-process on the test Postgres and Redis, with RouterBench's
+ * recorded answers served over HTTP by one fake upstream per model and an oracle judge, plus the
+ * calls a test makes to drive the loop the way clients and reviewers would.
+ */
+export class LoopStack {
+  /** Models whose answers are currently corrupted (a provider silently swapped the model). */
+  readonly corrupted = new Set<string>();
+  /** Spans before this belong to earlier runs on the same database. */
+  private readonly since = new Date();
+
+  private constructor(
+    readonly h: GatewayHarness,
+    readonly worker: WorkerHarness,
+    readonly optimizer: OptimizerHarness,
+    readonly fleet: ReplayFleet,
+    private readonly options: LoopStackOptions,
+  ) {}
+
+  static async start(options: LoopStackOptions): Promise<LoopStack> {
+    const fleet = await loadFleet(LOOP_FLEET);
+    const fleetModels = [GPT4, ...options.cheaper];
+    const h = await startGatewayHarness({
+      pool: [...fleetModels, 'judge-model'],
+      poolModels: Object.fromEntries(fleetModels.map((m) => [m, { contextWindow: 128_000, pricing: { inputUsdPerMTok: PRICES[m].input_usd_per_mtok, outputUsdPerMTok: PRICES[m].output_usd_per_mtok } }])),
+      routing: allGpt4(options.workloads, options.cheaper),
+      evaluation: {
+        judge: { model: 'judge-model', parseRetries: 0 },
+        queues: { judge: { concurrency: 8, backoffMs: 50 }, shadow: { concurrency: 8, backoffMs: 50 } },
+        shadowBudgetUsdPerDay: 50,
+      },
+      // Refits only on request, so each test decides when the optimizer looks.
+      optimizer: { refitEveryMs: 3_600_000, minSamples: 30, qualityFloor: { default: { kind: 'relative', share: options.floorShare } } },
+    });
+    const stack = new LoopStack(h, await startWorkerFor(h), await startOptimizerFor(h), fleet, options);
+    for (const m of fleetModels) h.pool.get(m)?.setBehaviour(fleetResponder(fleet, m, () => stack.corrupted.has(m)));
+    h.pool.get('judge-model')?.setBehaviour(oracleJudge(fleet));
+    return stack;
+  }
+
+  async close(): Promise<void> {
+    await this.optimizer.close();
+    await this.worker.close();
+    await this.h.close();
+  }
+
+  async admin(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+    const res = await fetch(`${this.h.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'x-switchyard-actor': 'reviewer', ...(body !== undefined && { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, json: await res.json() };
+  }
+
+  async active(): Promise<ActivePolicyResponse> {
+    return activePolicyResponseSchema.parse((await this.admin('GET', '/admin/policy')).json);
+  }
+
+  /** Publishes and activates `document` as a new version; returns its id. */
+  async activate(document: unknown, reason: string): Promise<string> {
+    const res = await this.admin('POST', '/admin/policy/versions', { reason, parentId: (await this.active()).id, activate: true, document });
+    if (res.status !== 201) throw new Error(`activating a policy: ${res.status} ${JSON.stringify(res.json)}`);
+    return String((res.json as { id: string }).id);
+  }
+
+  /**
+   * `n` client calls, 16 at a time, of fleet prompts drawn by `seed` from `rows`, each from one of
+   * 400 sticky users and tagged with a workload (`workloadOf`, default the row's own).
+   */
+  async send(n: number, seed: number, rows: readonly FleetRow[], workloadOf: (row: FleetRow) => string = (r) => r.workload): Promise<void> {
+    const rng = seededRng(seed);
+    for (let sent = 0; sent < n; sent += 16) {
+      await Promise.all(
+        Array.from({ length: Math.min(16, n - sent) }, async () => {
+          const row = rows[Math.floor(rng() * rows.length)];
+          const user = `user-${seed}-${Math.floor(rng() * 400)}`;
+          const messages = row.messages.map((m) => ({ role: m.role as 'user', content: m.content }));
+          await this.h.client.chat.completions.create({ model: 'auto', user, messages }, { headers: { 'x-switchyard-workload': workloadOf(row) } });
+        }),
+      );
+    }
+  }
+
+  /**
+   * Every live call of these workloads since the stack started is judged, and shadowed to each
+   * cheaper model that did not serve it, and judged there. Waiting for it paces a test's traffic to
+   * what the worker can score, as a real canary's traffic is paced by its clients.
+   */
+  async drained(workloads: readonly string[]): Promise<void> {
+    const k = this.options.cheaper.length;
+    await waitFor(
+      'judge and shadow queues drained',
+      async () => {
+        const { rows } = await this.worker.database.pool.query<{ n: string }>(
+          `select count(*) as n from spans s where s.origin = 'live' and s.workload = any($1::text[]) and s.started_at >= $4
+             and ((select count(*) from scores x where x.span_id = s.span_id and x.source = 'judge') = 0
+               or (select count(*) from scores x where x.run_id = s.span_id and x.source = 'shadow') < (case when s.model = $2 then $3 else $3 - 1 end))`,
+          [workloads, GPT4, k, this.since.toISOString()],
+        );
+        return Number(rows[0].n) === 0 ? true : undefined;
+      },
+      120_000,
+    );
+  }
+
+  /** Asks the optimizer to refit, then waits for its cheaper proposal for `workload` on the active version. */
+  async refitAndAwaitProposal(workload: string): Promise<PolicyDiffDetail> {
+    const parentId = (await this.active()).id;
+    await this.optimizer.requestRefit();
+    return waitFor(
+      `a cheaper proposal for ${workload}`,
+      async () => {
+        const list = policyDiffListResponseSchema.parse((await this.admin('GET', `/admin/policy-diffs?status=proposed&workload=${encodeURIComponent(workload)}`)).json);
+        const d = list.data.find((x) => x.reason === 'cheaper' && x.parentVersionId === parentId);
+        return d && policyDiffDetailSchema.parse((await this.admin('GET', `/admin/policy-diffs/${d.id}`)).json);
+      },
+      30_000,
+    );
+  }
+
+  async diff(id: string): Promise<PolicyDiffDetail> {
+    return policyDiffDetailSchema.parse((await this.admin('GET', `/admin/policy-diffs/${id}`)).json);
+  }
+
+  /** Drives traffic (`drive`, one round per check) until the diff's canary promotes or rolls back. */
+  async canaryEnds(id: string, drive: (round: number) => Promise<void>): Promise<PolicyDiffDetail> {
+    let round = 0;
+    return waitFor(
+      'the canary to end',
+      async () => {
+        await drive(round++);
+        const diff = await this.diff(id);
+        return diff.status === 'promoted' || diff.status === 'rolled_back' ? diff : undefined;
+      },
+      150_000,
+    );
+  }
+}
+
+/** Polls `probe` every 250 ms until it returns a value. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
