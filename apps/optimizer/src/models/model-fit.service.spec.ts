@@ -39,10 +39,17 @@ describe('ModelFitService against Postgres', () => {
       score(rows[8].spanId, 'b', 'judge:helpfulness', 'judge', 'failed'),
     ]);
 
+    // Moved to an hour no other spec writes to, so the fit's window holds only these scores.
+    await handle.pool.query(`update scores set created_at = '2036-05-01T00:30:00Z'::timestamptz + (random() * interval '1 minute') where workload = $1`, [workload]);
     // A small batch size: the counts must add up across pages of the stream.
-    const service = new ModelFitService(new ScoredSpanRepository(handle.db), { ...DEFAULT_MODEL_FIT_OPTIONS, batchSize: 5, pricing: new Map() });
+    const service = new ModelFitService(
+      new ScoredSpanRepository(handle.db),
+      { ...DEFAULT_MODEL_FIT_OPTIONS, windowMs: 3_600_000, batchSize: 5, pricing: new Map() },
+      () => new Date('2036-05-01T01:00:00Z'),
+    );
     const outcome = await service.refit(true);
     expect(outcome.status).toBe('fitted');
+    expect(service.lastFit()?.rows).toBe(15);
     const ours = new Map(service.lastFit()?.quality.filter((q) => q.workload === workload).map((q) => [q.model, q]));
     expect(ours.get('a')).toMatchObject({ n: 11, nBySource: { judge: 8, golden: 3 }, nByScorer: { 'judge:helpfulness': 5, 'judge:correctness': 3, exact: 3 } });
     expect(ours.get('b')?.nByScorer).toEqual({ multiple_choice: 4 });
