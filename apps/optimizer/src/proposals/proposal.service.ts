@@ -182,7 +182,7 @@ export class ProposalService {
     const { model, shrinkTo } = shortfall;
     const candidate = `(candidate ${describeCandidate(shortfall.candidate)}: predicted ${shortfall.quality.toFixed(3)}, lower bound ${shortfall.qualityLow.toFixed(3)})`;
     const target = `the floor ${floor.toFixed(3)}`;
-    if (shrinkTo === undefined) return `not enough data yet: more scored samples of ${model} alone would not narrow the interval enough to clear ${target} ${candidate}`;
+    if (shrinkTo === undefined) return `a cheaper route's interval is too wide to clear ${target}, and more scored samples of ${model} alone would not narrow it enough ${candidate}`;
     const n = fit.groups.find((g) => g.workload === workload && g.model === model)?.n ?? 0;
     if (n <= 0) return `not enough data yet: more scored samples of ${model} needed for the interval to clear ${target} ${candidate}`;
     const more = Math.max(1, Math.ceil(n * (1 / (shrinkTo * shrinkTo) - 1)));
