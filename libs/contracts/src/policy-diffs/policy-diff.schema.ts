@@ -41,7 +41,7 @@ export const policyDiffDeltasSchema = z
       .strict()
       .refine((x) => x.low <= x.delta && x.delta <= x.high, 'low ≤ delta ≤ high'),
     latencyP95Ms: z.object({ delta: z.number() }).strict().optional(),
-    /** Projected change in monthly spend at recent volume, in USD. */
+    /** Projected change in monthly spend at last week's volume, in USD. */
     monthlyUsd: z.number().optional(),
   })
   .strict();
@@ -51,7 +51,7 @@ export type PolicyDiffDeltas = z.infer<typeof policyDiffDeltasSchema>;
 export const policyDiffEvidenceSchema = z
   .object({
     samplesPerModel: z.record(z.string().min(1), z.object({ judge: count, golden: count, shadow: count, feedback: count }).strict()),
-    /** Samples per scorer (e.g. `llm-judge:helpfulness`, `exact`). */
+    /** Samples per scorer (e.g. `judge:helpfulness`, `exact`). */
     scorerMix: z.record(z.string().min(1), count),
     /** Spans a reviewer can open to see what the change is about. */
     exampleSpanIds: z.array(z.string().min(1).max(64)).max(50),
