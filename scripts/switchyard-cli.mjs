@@ -45,7 +45,8 @@ const USAGE = `usage:
 options for every command:
   --url URL      default: $SWITCHYARD_URL, else http://localhost:8080
   --admin-key K  default: $SWITCHYARD_ADMIN_KEY
-  --actor NAME   who did it, for the audit log; default: $SWITCHYARD_ACTOR, else your user name`;
+  --actor NAME   who did it, for the audit log; default: $SWITCHYARD_ACTOR, else your user name
+  -h, --help     print this usage (as does \`switchyard-cli help\`)`;
 
 const CONTENT_TYPES = { jsonl: 'application/x-ndjson', csv: 'text/csv', json: 'application/json' };
 const FORMAT_BY_EXTENSION = { '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.csv': 'csv', '.json': 'json' };
@@ -343,8 +344,13 @@ const COMMANDS = {
 async function main() {
   const { options, positionals } = parse(process.argv.slice(2));
   const [group, command, arg] = positionals;
+  // Asked-for help is an answer, not an error: stdout and exit 0, so `switchyard-cli --help | less` works.
+  if (options.help || group === 'help') {
+    console.log(USAGE);
+    return;
+  }
   const run = Object.hasOwn(COMMANDS, group ?? '') && Object.hasOwn(COMMANDS[group], command ?? '') ? COMMANDS[group][command] : undefined;
-  if (options.help || !run) throw new CliError(USAGE);
+  if (!run) throw new CliError(USAGE);
   return run(options, arg, `${group} ${command}`);
 }
 

@@ -67,10 +67,29 @@ describe('switchyard-cli runs (the golden commands by another name)', () => {
   });
 
   it('lists the runs commands in the usage text', async () => {
-    const { code, stderr } = await cli(url, 'runs', '--help');
-    expect(code).toBe(1);
+    const { code, stdout } = await cli(url, 'runs', '--help');
+    expect(code).toBe(0);
     for (const line of ['runs start --dataset <name> --models a,b', 'runs status <run id> [--wait]', 'runs list [--status STATUS]', 'runs cancel <run id>']) {
-      expect(stderr).toContain(`switchyard-cli ${line}`);
+      expect(stdout).toContain(`switchyard-cli ${line}`);
+    }
+    expect(seen).toEqual([]);
+  });
+
+  it('prints the usage to stdout and succeeds when help is asked for, however it is asked', async () => {
+    const answers = await Promise.all([cli(url, '--help'), cli(url, '-h'), cli(url, 'help'), cli(url, 'canary', 'abort', '-h')]);
+    for (const answer of answers) {
+      expect(answer).toMatchObject({ code: 0, stderr: '' });
+      expect(answer.stdout).toMatch(/^usage:\n/);
+      expect(answer.stdout).toContain('switchyard-cli canary abort <diff id> --comment TEXT');
+    }
+    expect(seen).toEqual([]);
+  });
+
+  it('prints the usage to stderr and fails on a command it does not know', async () => {
+    for (const args of [['frobnicate'], ['runs', 'frobnicate'], []]) {
+      const { code, stdout, stderr } = await cli(url, ...args);
+      expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+      expect(stderr).toMatch(/^usage:\n/);
     }
     expect(seen).toEqual([]);
   });
