@@ -8,6 +8,7 @@ const ALLOWED: [PolicyDiffStatus, PolicyDiffAction, PolicyDiffStatus][] = [
   ['proposed', 'rejected', 'rejected'],
   ['proposed', 'superseded', 'superseded'],
   ['approved', 'canary_started', 'canary'],
+  ['approved', 'promoted', 'promoted'],
   ['approved', 'superseded', 'superseded'],
   ['canary', 'canary_step', 'canary'],
   ['canary', 'promoted', 'promoted'],

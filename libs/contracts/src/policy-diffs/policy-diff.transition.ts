@@ -4,13 +4,14 @@ export type PolicyDiffTransition = { ok: true; status: PolicyDiffStatus } | { ok
 
 /**
  * Every status move a diff may make: proposed → approved | rejected | superseded; approved →
- * canary | superseded; canary → canary (a step) | promoted | rolled_back; promoted → rolled_back
+ * canary | promoted | superseded; canary → canary (a step) | promoted | rolled_back; promoted → rolled_back
  * (a later revert). `commented` is allowed anywhere and keeps the status; `proposed` only ever
  * starts a diff. Rejected, rolled back and superseded diffs are final.
  */
 const MOVES: Readonly<Record<PolicyDiffStatus, Partial<Record<PolicyDiffAction, PolicyDiffStatus>>>> = {
   proposed: { approved: 'approved', rejected: 'rejected', superseded: 'superseded' },
-  approved: { canary_started: 'canary', superseded: 'superseded' },
+  // A schedule of one step, [1], promotes without a canary.
+  approved: { canary_started: 'canary', promoted: 'promoted', superseded: 'superseded' },
   canary: { canary_step: 'canary', promoted: 'promoted', rolled_back: 'rolled_back' },
   promoted: { rolled_back: 'rolled_back' },
   rejected: {},
