@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type CanaryJob, canaryScheduleSchema, type PolicyDocument, policyDocumentSchema } from '@switchyard/contracts';
+import { type CanaryJob, canaryScheduleSchema, type PolicyDiffAction, type PolicyDocument, policyDocumentSchema } from '@switchyard/contracts';
 import { CanaryMeasurementRepository, type DatabaseHandle, PolicyDiffRepository, PolicyVersionRepository, ScoreRepository, SpanRepository } from '@switchyard/db';
 import { seededRng } from '@switchyard/routing';
 import { buildSpanRow, createTestDatabase } from '@switchyard/testing';
@@ -8,6 +8,31 @@ import { CanaryRolloutService } from './canary-rollout.service.js';
 
 const doc = (model: string): PolicyDocument => policyDocumentSchema.parse({ defaultRoute: model });
 const schedule = canaryScheduleSchema.parse({ steps: [0.05, 0.5, 1], minDwellMs: 1_000, minSamplesPerStep: 150, tolerance: 0.03, checkEveryMs: 500, maxStepMs: 60_000 });
+
+/** Faults a test arms for the next call only: a transient database or Redis error, as a retried job meets them. */
+interface Faults {
+  /** The next transition with this action throws before it writes anything. */
+  transition?: PolicyDiffAction;
+  /** The next scheduled check throws. */
+  schedule?: boolean;
+}
+
+class FlakyPolicyDiffRepository extends PolicyDiffRepository {
+  constructor(
+    db: DatabaseHandle['db'],
+    private readonly faults: Faults,
+  ) {
+    super(db);
+  }
+
+  override transition(...args: Parameters<PolicyDiffRepository['transition']>): ReturnType<PolicyDiffRepository['transition']> {
+    if (this.faults.transition === args[1]) {
+      this.faults.transition = undefined;
+      return Promise.reject(new Error('connection terminated unexpectedly'));
+    }
+    return super.transition(...args);
+  }
+}
 
 /** A rollout over real repositories, with a hand-driven clock and the scheduled checks kept in a list. */
 describe('CanaryRolloutService (real Postgres)', () => {
@@ -44,15 +69,20 @@ describe('CanaryRolloutService (real Postgres)', () => {
     let clock = 1_000_000;
     const scheduled: { job: CanaryJob; at: number }[] = [];
     const published: string[] = [];
+    const faults: Faults = {};
     const service = new CanaryRolloutService(
-      diffs,
+      new FlakyPolicyDiffRepository(handle.db, faults),
       versions,
       new CanaryMeasurementRepository(handle.db),
       { published: (_env, id) => Promise.resolve(void published.push(id)) },
-      (job, at) => Promise.resolve(void scheduled.push({ job, at })),
+      (job, at) => {
+        if (!faults.schedule) return Promise.resolve(void scheduled.push({ job, at }));
+        faults.schedule = false;
+        return Promise.reject(new Error('Connection is closed.'));
+      },
       () => clock,
     );
-    return { environment, parent, diff, service, scheduled, published, advance: (ms: number) => (clock += ms) };
+    return { environment, parent, diff, service, scheduled, published, faults, advance: (ms: number) => (clock += ms) };
   };
 
   /** Judged live traffic on the step's version: each arm scores 1 with the given probability. */
@@ -115,6 +145,114 @@ describe('CanaryRolloutService (real Postgres)', () => {
     const last = (await diffs.events(t.diff.id)).at(-1);
     expect(last).toMatchObject({ action: 'rolled_back', actor: 'canary' });
     expect(last?.comment).toContain('worse than the control');
+  });
+
+  const actions = async (diffId: string) => (await diffs.events(diffId)).map((e) => e.action);
+  const activationsOf = async (environment: string) => (await versions.activationHistory(environment, 50)).length;
+
+  it('queues the first check on a retried start when only the check could not be queued, without a second start', async () => {
+    const t = await setUp();
+    const job = { diffId: t.diff.id, environment: t.environment, actor: 'alice', schedule };
+    t.faults.schedule = true;
+    await expect(t.service.start(job)).rejects.toThrow('Connection is closed.');
+    const activations = await activationsOf(t.environment);
+    t.advance(300);
+    expect(await t.service.start(job)).toBe('started');
+    const [check] = t.scheduled;
+    expect(t.scheduled).toHaveLength(1);
+    expect(check.job).toMatchObject({ step: 0, versionId: (await versions.getActive(t.environment))?.version.id, stepStartedAt: 1_000_000 });
+    expect(check.at).toBe(1_000_000 + schedule.minDwellMs);
+    // A retry of a start that did queue its check asks for the same job again: BullMQ keeps one.
+    expect(await t.service.start(job)).toBe('started');
+    expect(t.scheduled.map((s) => `${s.job.step}@${s.at}`)).toEqual([`0@${check.at}`, `0@${check.at}`]);
+    expect(await actions(t.diff.id)).toEqual(['proposed', 'approved', 'canary_started']);
+    expect(await activationsOf(t.environment)).toBe(activations);
+  });
+
+  it('records the first step a retried start finds active but unrecorded, instead of refusing to start', async () => {
+    const t = await setUp();
+    const job = { diffId: t.diff.id, environment: t.environment, actor: 'alice', schedule };
+    t.faults.transition = 'canary_started';
+    await expect(t.service.start(job)).rejects.toThrow('connection terminated');
+    const stepVersion = (await versions.getActive(t.environment))?.version;
+    expect(stepVersion?.document.canary).toMatchObject({ name: t.diff.id, share: 0.05 });
+    expect(await t.service.start(job)).toBe('started');
+    expect((await versions.getActive(t.environment))?.version.id).toBe(stepVersion?.id);
+    expect(t.scheduled.map((s) => s.job.versionId)).toEqual([stepVersion?.id]);
+    expect(await actions(t.diff.id)).toEqual(['proposed', 'approved', 'canary_started']);
+  });
+
+  it('finishes a step change, a promotion and a rollback that a retried check finds half done', async () => {
+    const t = await setUp();
+    await t.service.start({ diffId: t.diff.id, environment: t.environment, actor: 'alice', schedule });
+    const step0 = t.scheduled.at(-1)!.job;
+    t.advance(2_000);
+    await traffic(step0, t.diff.id, 400, { canary: 0.95, control: 0.9 }, 4);
+
+    // Activated step 2, then the database dropped the event.
+    t.faults.transition = 'canary_step';
+    await expect(t.service.check(step0)).rejects.toThrow('connection terminated');
+    const step1Version = (await versions.getActive(t.environment))?.version.id;
+    expect(await t.service.check(step0)).toBe('advanced');
+    const step1 = t.scheduled.at(-1)!.job;
+    expect(step1).toMatchObject({ step: 1, versionId: step1Version });
+    expect((await versions.getActive(t.environment))?.version.id).toBe(step1Version);
+
+    // Activated the promotion, then the database dropped the event.
+    t.advance(2_000);
+    await traffic(step1, t.diff.id, 400, { canary: 0.95, control: 0.9 }, 5);
+    t.faults.transition = 'promoted';
+    await expect(t.service.check(step1)).rejects.toThrow('connection terminated');
+    const promotedVersion = (await versions.getActive(t.environment))?.version;
+    expect(promotedVersion?.document).toEqual(doc('cheap'));
+    expect(await t.service.check(step1)).toBe('promoted');
+    expect((await versions.getActive(t.environment))?.version.id).toBe(promotedVersion?.id);
+    expect(await actions(t.diff.id)).toEqual(['proposed', 'approved', 'canary_started', 'canary_step', 'promoted']);
+    expect((await diffs.events(t.diff.id)).map((e) => e.comment).join('\n')).not.toContain('stopped');
+
+    const u = await setUp();
+    await u.service.start({ diffId: u.diff.id, environment: u.environment, actor: 'alice', schedule });
+    const first = u.scheduled.at(-1)!.job;
+    u.advance(2_000);
+    await traffic(first, u.diff.id, 400, { canary: 0.6, control: 0.9 }, 6);
+    u.faults.transition = 'rolled_back';
+    await expect(u.service.check(first)).rejects.toThrow('connection terminated');
+    expect(await u.service.check(first)).toBe('rolled_back');
+    expect((await versions.getActive(u.environment))?.version.id).toBe(u.parent.id);
+    expect((await diffs.get(u.diff.id))?.status).toBe('rolled_back');
+  });
+
+  it('queues the next step on a retried check whose advance was recorded but not queued, and ignores checks of steps already left', async () => {
+    const t = await setUp();
+    await t.service.start({ diffId: t.diff.id, environment: t.environment, actor: 'alice', schedule });
+    const step0 = t.scheduled.at(-1)!.job;
+    t.advance(2_000);
+    await traffic(step0, t.diff.id, 400, { canary: 0.95, control: 0.9 }, 7);
+    t.faults.schedule = true;
+    await expect(t.service.check(step0)).rejects.toThrow('Connection is closed.');
+    t.advance(100);
+    expect(await t.service.check(step0)).toBe('advanced');
+    const step1 = t.scheduled.at(-1)!;
+    expect(step1.job).toMatchObject({ step: 1, versionId: (await versions.getActive(t.environment))?.version.id });
+    const recorded = (await diffs.events(t.diff.id)).at(-1);
+    expect(recorded).toMatchObject({ action: 'canary_step', details: { step: 1, stepStartedAt: step1.job.stepStartedAt } });
+
+    // A second chain of step-1 checks (a duplicate delivery, say) ends quietly once the rollout moved on.
+    const before = t.scheduled.length;
+    expect(await t.service.check({ ...step0, stepStartedAt: step0.stepStartedAt + 1 })).toBe('advanced');
+    expect(t.scheduled.slice(before).map((s) => s.at)).toEqual([step1.at]);
+    await versions.activate(t.environment, t.parent.id, 'bob', 'manual');
+    expect(await t.service.check(step0)).toBe('stale');
+    expect(await actions(t.diff.id)).toEqual(['proposed', 'approved', 'canary_started', 'canary_step']);
+  });
+
+  it('records a single-step schedule as promoted straight from approved', async () => {
+    const t = await setUp();
+    const single = canaryScheduleSchema.parse({ steps: [1] });
+    expect(await t.service.start({ diffId: t.diff.id, environment: t.environment, actor: 'alice', schedule: single })).toBe('promoted');
+    expect((await versions.getActive(t.environment))?.version.document).toEqual(doc('cheap'));
+    expect((await diffs.get(t.diff.id))?.status).toBe('promoted');
+    expect(t.scheduled).toEqual([]);
   });
 
   it('stops without undoing anything when someone else moved the policy during a step', async () => {
