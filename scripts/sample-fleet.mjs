@@ -3,6 +3,10 @@
 //
 //   node scripts/sample-fleet.mjs [--source FILE] [--models FILE] [--out DIR] [--name demo]
 //                                 [--seed switchyard-demo] [--counts arc-challenge=120,mbpp=60,winogrande=120]
+//                                 [--keep-models a,b,c]
+//
+// --keep-models keeps only those models' recordings (and prices): a larger sample of prompts stays
+// small on disk when a use needs just a few models.
 //
 // Plain JavaScript because Node 20 cannot run TypeScript without a build step.
 import { createHash } from 'node:crypto';
@@ -21,6 +25,7 @@ const { values: args } = parseArgs({
     name: { type: 'string', default: 'demo' },
     seed: { type: 'string', default: 'switchyard-demo' },
     counts: { type: 'string', default: 'arc-challenge=120,mbpp=60,winogrande=120' },
+    'keep-models': { type: 'string' },
   },
 });
 
@@ -58,9 +63,22 @@ picked.sort((a, b) => a.index - b.index);
 mkdirSync(args.out, { recursive: true });
 const fleetOut = join(args.out, `${args.name}.fleet.jsonl`);
 const modelsOut = join(args.out, `${args.name}.models.json`);
-writeFileSync(fleetOut, picked.map((p) => `${p.line}\n`).join(''));
-// Read + write rather than copyFile, which would also copy a read-only source's mode.
-writeFileSync(modelsOut, readFileSync(args.models));
+const keep = args['keep-models'] ? new Set(args['keep-models'].split(',')) : undefined;
+const only = (record) => Object.fromEntries(Object.entries(record).filter(([model]) => keep.has(model)));
+// Without --keep-models, the source's own line text, so the output diffs cleanly against it.
+const lineOf = (line) => {
+  if (!keep) return line;
+  const row = JSON.parse(line);
+  return JSON.stringify({ ...row, candidates: only(row.candidates) });
+};
+writeFileSync(fleetOut, picked.map((p) => `${lineOf(p.line)}\n`).join(''));
+if (keep) {
+  const models = JSON.parse(readFileSync(args.models, 'utf8'));
+  writeFileSync(modelsOut, `${JSON.stringify({ ...models, models: only(models.models) }, null, 1)}\n`);
+} else {
+  // Read + write rather than copyFile, which would also copy a read-only source's mode.
+  writeFileSync(modelsOut, readFileSync(args.models));
+}
 
 const summary = [...counts].map(([w, n]) => `${w}=${n}`).join(', ');
 const kb = (statSync(fleetOut).size / 1024).toFixed(0);

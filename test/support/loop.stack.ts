@@ -7,7 +7,7 @@ import { ADMIN_KEY, type GatewayHarness, startGatewayHarness } from './gateway.h
 import { type OptimizerHarness, startOptimizerFor } from './optimizer.harness.js';
 import { startWorkerFor, type WorkerHarness } from './worker.harness.js';
 
-export const LOOP_FLEET = 'datasets/demo.fleet.jsonl';
+export const DEMO_FLEET = 'datasets/demo.fleet.jsonl';
 export const GPT4 = 'gpt-4-1106-preview';
 
 const PRICES = (JSON.parse(readFileSync('datasets/demo.models.json', 'utf8')) as { models: Record<string, { input_usd_per_mtok: number; output_usd_per_mtok: number }> }).models;
@@ -29,6 +29,8 @@ export interface LoopStackOptions {
   workloads: readonly string[];
   /** The optimizer's quality floor for every workload: a share of the incumbent's quality. */
   floorShare: number;
+  /** The recorded fleet the upstreams replay; default the demo fleet. */
+  fleetFile?: string;
 }
 
 /**
@@ -51,7 +53,7 @@ export class LoopStack {
   ) {}
 
   static async start(options: LoopStackOptions): Promise<LoopStack> {
-    const fleet = await loadFleet(LOOP_FLEET);
+    const fleet = await loadFleet(options.fleetFile ?? DEMO_FLEET);
     const fleetModels = [GPT4, ...options.cheaper];
     const h = await startGatewayHarness({
       pool: [...fleetModels, 'judge-model'],
@@ -138,7 +140,7 @@ export class LoopStack {
   }
 
   /** Asks the optimizer to refit, then waits for its cheaper proposal for `workload` on the active version. */
-  async refitAndAwaitProposal(workload: string): Promise<PolicyDiffDetail> {
+  async refitAndAwaitProposal(workload: string, timeoutMs = 30_000): Promise<PolicyDiffDetail> {
     const parentId = (await this.active()).id;
     await this.optimizer.requestRefit();
     return waitFor(
@@ -148,7 +150,7 @@ export class LoopStack {
         const d = list.data.find((x) => x.reason === 'cheaper' && x.parentVersionId === parentId);
         return d && policyDiffDetailSchema.parse((await this.admin('GET', `/admin/policy-diffs/${d.id}`)).json);
       },
-      30_000,
+      timeoutMs,
     );
   }
 

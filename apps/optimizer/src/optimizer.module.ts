@@ -41,6 +41,7 @@ export class OptimizerModule implements OnApplicationBootstrap, OnApplicationShu
             new ModelFitService(repo, {
               ...DEFAULT_MODEL_FIT_OPTIONS,
               windowMs: o.windowMs,
+              drift: o.drift,
               quality: { ...DEFAULT_MODEL_FIT_OPTIONS.quality, minSamples: o.minSamples, sourceWeights: o.sourceWeights },
               pricing: new Map(config.models.map((m) => [m.id, m.pricing])),
             }),

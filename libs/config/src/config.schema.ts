@@ -197,9 +197,24 @@ export const optimizerConfigSchema = z
       .strict()
       .prefault({}),
     /**
+     * Drift: a model's scores over the last `recentMs` against its older scores in the window, per
+     * source. A drop whose whole 95% interval is beyond `minDrop` (with `minSamples` scores a side)
+     * refits that workload × model on its recent scores only, and a relative floor then keeps the
+     * incumbent's quality from before the drop, so a fix is proposed even if it costs more.
+     */
+    drift: z
+      .object({
+        recentMs: durationMs.default(24 * 3_600_000),
+        minSamples: z.number().int().min(2).default(30),
+        minDrop: z.number().min(0).max(1).default(0.03),
+      })
+      .strict()
+      .prefault({}),
+    /**
      * The quality a proposal must keep, judged on its predicted lower bound: `relative` to the
-     * incumbent (0.98 = 98% of its quality), or an `absolute` score, which also lets the optimizer
-     * propose a fix when the incumbent drifts below it. Per workload, else `default`.
+     * incumbent (0.98 = 98% of its quality; after a drift, of its quality before the drop), or an
+     * `absolute` score, which also lets the optimizer propose a fix when the incumbent falls below
+     * it. Per workload, else `default`.
      */
     qualityFloor: z
       .record(

@@ -138,6 +138,23 @@ describe('QualityModelBuilder', () => {
     expect(fits.get('support/b')).toMatchObject({ n: 6, nBySource: { golden: 6 }, nByScorer: { multiple_choice: 5 } });
     expect(fits.get('other/a')?.nByScorer).toEqual({ exact: 3 });
   });
+
+  it('merges builders into the fit of all their rows: the two halves of a cross-fit add up to the whole', () => {
+    const rand = seededRng(9);
+    const whole = new QualityModelBuilder();
+    const halves = [new QualityModelBuilder(), new QualityModelBuilder()];
+    for (let i = 0; i < 600; i++) {
+      const x = row(rand);
+      const model = i % 3 === 0 ? 'b' : 'a';
+      const y = dotBeta(x) + (model === 'b' ? -0.1 : 0) + 0.05 * rand();
+      whole.add('support', model, i % 2 ? 'judge' : 'golden', x, y, 'exact');
+      halves[i % 2].add('support', model, i % 2 ? 'judge' : 'golden', x, y, 'exact');
+    }
+    const a = whole.build([]).summaries();
+    const b = QualityModelBuilder.merged(halves.map((builder) => ({ builder }))).build([]).summaries();
+    expect(b.map((s) => [s.model, s.n, s.nBySource, s.nByScorer])).toEqual(a.map((s) => [s.model, s.n, s.nBySource, s.nByScorer]));
+    b.forEach((s, i) => expect(s.predicted.mean).toBeCloseTo(a[i].predicted.mean, 10));
+  });
 });
 
 describe('fitJudgeCalibration', () => {

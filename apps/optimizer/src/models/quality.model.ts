@@ -20,7 +20,13 @@ export interface QualityFitOptions {
   /** Scores a workload × model needs before its fit counts as enough to act on. */
   minSamples: number;
   confidence: number;
-  /** Bounds on the empirical-Bayes prior strength, in pseudo-rows. */
+  /**
+   * Bounds on the empirical-Bayes prior strength, in weighted pseudo-rows. The cap is low on
+   * purpose: the prior fills in for thin data, but models of one workload often score alike, and
+   * then σ²/τ² is large and would pull every model toward the others long after its own data is
+   * plentiful, shrinking exactly the differences a proposal rests on (a cheap model would look as
+   * good as the incumbent, and the canary would measure less than the diff promised).
+   */
   minPriorStrength: number;
   maxPriorStrength: number;
   calibration: CalibrationOptions;
@@ -31,7 +37,7 @@ export const DEFAULT_QUALITY_FIT_OPTIONS: QualityFitOptions = {
   minSamples: 30,
   confidence: 0.95,
   minPriorStrength: 2,
-  maxPriorStrength: 200,
+  maxPriorStrength: 10,
   calibration: DEFAULT_CALIBRATION_OPTIONS,
 };
 
@@ -86,18 +92,45 @@ export class QualityModelBuilder {
   private readonly scorers = new Map<string, Map<string, number>>();
 
   add(workload: string, model: string, source: ScoreSource, x: ArrayLike<number>, score: number, scorer?: string): void {
+    this.accumulator(workload, model, source).add(x, score);
+    if (scorer === undefined) return;
+    const k = key(workload, model);
+    let counts = this.scorers.get(k);
+    if (!counts) this.scorers.set(k, (counts = new Map<string, number>()));
+    counts.set(scorer, (counts.get(scorer) ?? 0) + 1);
+  }
+
+  /**
+   * A builder holding the rows of all of `parts`, e.g. the two folds of a cross-fit; a part's
+   * `skip` leaves out its rows of some workload × model pairs (e.g. their history before a drift).
+   */
+  static merged(parts: readonly { builder: QualityModelBuilder; skip?: (workload: string, model: string) => boolean }[]): QualityModelBuilder {
+    const out = new QualityModelBuilder();
+    for (const { builder: part, skip } of parts) {
+      for (const [workload, models] of part.groups)
+        for (const [model, sources] of models) {
+          if (skip?.(workload, model)) continue;
+          for (const [source, acc] of sources) out.accumulator(workload, model, source).addScaled(acc);
+        }
+      for (const [k, counts] of part.scorers) {
+        const [workload, model] = k.split('\u0000');
+        if (skip?.(workload, model)) continue;
+        let into = out.scorers.get(k);
+        if (!into) out.scorers.set(k, (into = new Map<string, number>()));
+        for (const [scorer, n] of counts) into.set(scorer, (into.get(scorer) ?? 0) + n);
+      }
+    }
+    return out;
+  }
+
+  private accumulator(workload: string, model: string, source: ScoreSource): RegressionAccumulator {
     let models = this.groups.get(workload);
     if (!models) this.groups.set(workload, (models = new Map<string, Map<ScoreSource, RegressionAccumulator>>()));
     let sources = models.get(model);
     if (!sources) models.set(model, (sources = new Map<ScoreSource, RegressionAccumulator>()));
     let acc = sources.get(source);
     if (!acc) sources.set(source, (acc = new RegressionAccumulator(FEATURE_COUNT)));
-    acc.add(x, score);
-    if (scorer === undefined) return;
-    const k = key(workload, model);
-    let counts = this.scorers.get(k);
-    if (!counts) this.scorers.set(k, (counts = new Map<string, number>()));
-    counts.set(scorer, (counts.get(scorer) ?? 0) + 1);
+    return acc;
   }
 
   build(pairs: readonly JudgeGoldenMoments[], opts: QualityFitOptions = DEFAULT_QUALITY_FIT_OPTIONS): QualityModel {

@@ -1,4 +1,5 @@
 import type { PolicyDiffDeltas, PolicyDiffEvidence, PolicyDiffReason, PolicyDocument } from '@switchyard/contracts';
+import { describeDrift } from '../models/drift.monitor.js';
 import type { CandidateRoute } from './candidate-route.js';
 import type { RouteProposal } from './route-search.js';
 
@@ -79,7 +80,9 @@ export function buildDiff(input: DiffBuildInput): ProposedDiff {
   ];
   if (proposal.reason === 'drift')
     sentences.push(
-      `Drift: the current route's predicted quality (lower bound ${(replay.incumbent.qualityLow * 100).toFixed(1)}%) is below the floor ${(proposal.floor * 100).toFixed(1)}%.`,
+      `Drift: the current route's predicted quality (lower bound ${(replay.incumbent.qualityLow * 100).toFixed(1)}%) is below the floor ${(proposal.floor * 100).toFixed(1)}%${
+        proposal.driftFindings.length > 0 ? `: ${proposal.driftFindings.map(describeDrift).join('; ')}` : ''
+      }.`,
     );
 
   return { proposedDocument: proposal.document, workloads: [workload], summary: sentences.join(' '), predicted, evidence, reason: proposal.reason };

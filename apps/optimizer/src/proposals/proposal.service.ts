@@ -5,6 +5,7 @@ import type { PolicyDiffRepository, PolicyDiffRow, PolicyVersionRepository, Repl
 import { AUTO_APPROVE_ACTOR, autoApproveDecision, type AutoApproveSettings, type ModelCatalog } from '@switchyard/routing';
 import jsonPatch from 'fast-json-patch';
 import { requestFeaturesOf } from '../features/quality-features.js';
+import type { DriftFinding } from '../models/drift.monitor.js';
 import type { ModelFit } from '../models/model-fit.service.js';
 import type { QualityGroupSummary } from '../models/quality.model.js';
 import { buildDiff } from './diff-builder.js';
@@ -16,23 +17,25 @@ import { type DataShortfall, type QualityFloor, searchRoute } from './route-sear
 
 /** What a proposal run needs of the latest fit: the models to replay with, and the scored samples per workload × model for the evidence. */
 export interface ProposalFit {
+  /** The models routes are chosen with. */
   models: FittedModels;
+  /** Models fitted on the other half of the scores, which the chosen route's numbers come from; absent: `models` give both. */
+  estimate?: FittedModels;
+  /** Workload × model pairs whose recent scores dropped. */
+  drift?: readonly DriftFinding[];
   groups: readonly Pick<QualityGroupSummary, 'workload' | 'model' | 'n' | 'nBySource' | 'nByScorer'>[];
 }
 
 /** Adapts a model fit: `QualityModel` and `CostModel` already satisfy the predictor interfaces. */
 export function proposalFitOf(fit: ModelFit): ProposalFit {
-  return {
-    models: {
-      quality: fit.quality,
-      cost: fit.cost,
-      latencyP95Ms: (model) => {
-        const h = fit.latency.get(model);
-        return h && h.n > 0 ? h.quantile(0.95) : undefined;
-      },
+  const shared = {
+    cost: fit.cost,
+    latencyP95Ms: (model: string) => {
+      const h = fit.latency.get(model);
+      return h && h.n > 0 ? h.quantile(0.95) : undefined;
     },
-    groups: fit.summary.quality,
   };
+  return { models: { ...shared, quality: fit.crossFit.selection }, estimate: { ...shared, quality: fit.crossFit.estimate }, drift: fit.drift, groups: fit.summary.quality };
 }
 
 export interface ProposalServiceOptions {
@@ -141,6 +144,8 @@ export class ProposalService {
         samples: group.samples,
         models: this.options.models,
         fitted: fit.models,
+        ...(fit.estimate && { estimate: fit.estimate }),
+        ...(fit.drift && { drift: fit.drift }),
         ...(floor && { floor }),
         ...(this.options.latencySloP95Ms !== undefined && { latencySloP95Ms: this.options.latencySloP95Ms }),
       });

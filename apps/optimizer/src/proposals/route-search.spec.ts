@@ -43,6 +43,22 @@ describe('searchRoute', () => {
     expect(r.document.routes[WORKLOAD].rules).toEqual([{ name: 'default', target: { candidates: ['yi-34b'], filters: [], select: { kind: 'first' } } }]);
   });
 
+  it('chooses on one half of the scores and states the other half: a lucky choice is not proposed, an honest one carries the held-out numbers', () => {
+    // On the choosing half yi-34b looks as good as gpt-4; on the held-out half it is much worse.
+    const lucky = search({
+      fitted: fitted({ 'gpt-4': flat(0.9), 'yi-34b': flat(0.9), mixtral: flat(0.6) }, PRICES),
+      estimate: fitted({ 'gpt-4': flat(0.9), 'yi-34b': flat(0.7), mixtral: flat(0.6) }, PRICES),
+    });
+    expect(lucky).toMatchObject({ kind: 'none', why: expect.stringContaining('did not hold up on the other half') as string });
+    // Both halves agree it clears the floor: the proposal's numbers are the held-out half's.
+    const honest = search({
+      fitted: fitted({ 'gpt-4': flat(0.9), 'yi-34b': flat(0.9), mixtral: flat(0.6) }, PRICES),
+      estimate: fitted({ 'gpt-4': flat(0.9), 'yi-34b': flat(0.895), mixtral: flat(0.6) }, PRICES),
+    });
+    expect(honest).toMatchObject({ kind: 'proposal', candidate: { kind: 'single', model: 'yi-34b' } });
+    if (honest.kind === 'proposal') expect(honest.replay.candidate.quality).toBeCloseTo(0.895, 10);
+  });
+
   it('picks a threshold rule when the cheap model is only good on short prompts', () => {
     const r = search({ fitted: fitted({ 'gpt-4': flat(0.9), 'yi-34b': (t) => (t < 320 ? 0.9 : 0.5), mixtral: flat(0.6) }, PRICES) });
     // Tokens 100..990: the quartile threshold is 320, the median 540 (which would send 320-530 to yi-34b too).
@@ -78,6 +94,25 @@ describe('searchRoute', () => {
     if (r.kind !== 'proposal') return;
     expect(r.replay.cost.delta).toBeGreaterThan(0);
     expect(r.replay.quality.low).toBeGreaterThan(0);
+  });
+
+  it('under the default relative floor, proposes a fix when the incumbent model drifted: the floor keeps its quality from before the drop', () => {
+    // gpt-4 now scores 0.7 (fitted on its recent scores); before the drop it scored 0.92.
+    const finding = { workload: WORKLOAD, model: 'gpt-4', source: 'judge' as const, recent: { n: 60, mean: 0.7 }, history: { n: 900, mean: 0.92 }, drop: { delta: -0.22, low: -0.3, high: -0.14 } };
+    const input = {
+      models: ['gpt-4', 'yi-34b', 'claude'],
+      thresholdQuantiles: [],
+      fitted: fitted({ 'gpt-4': flat(0.7), 'yi-34b': flat(0.6), claude: flat(0.92) }, { ...PRICES, claude: flat(0.015) }),
+    };
+    // Without the finding, 98% of a 0.7 incumbent is the floor: nothing cheaper meets it, and nothing is news.
+    expect(search(input)).toMatchObject({ kind: 'none' });
+    const r = search({ ...input, drift: [finding, { ...finding, model: 'yi-34b' }, { ...finding, workload: 'other' }] });
+    expect(r).toMatchObject({ kind: 'proposal', reason: 'drift', candidate: { kind: 'single', model: 'claude' } });
+    if (r.kind !== 'proposal') return;
+    // 98% of 0.92, and only the incumbent's own finding is cited.
+    expect(r.floor).toBeCloseTo(0.98 * 0.92, 10);
+    expect(r.driftFindings).toEqual([finding]);
+    expect(r.replay.cost.delta).toBeGreaterThan(0);
   });
 
   it('leaves out candidates that break the latency SLO or have no latency data', () => {

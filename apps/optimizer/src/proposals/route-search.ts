@@ -1,6 +1,7 @@
 import type { PolicyDocument } from '@switchyard/contracts';
 import { compilePolicy, type ModelCatalog } from '@switchyard/routing';
 import { applyCandidate, type CandidateRoute, modelsOf } from './candidate-route.js';
+import type { DriftFinding } from '../models/drift.monitor.js';
 import type { FittedModels } from './fitted-models.js';
 import { DEFAULT_REPLAY_OPTIONS, replayPolicies, type ReplayOptions, type ReplaySample, type WorkloadReplay } from './policy-replay.js';
 
@@ -20,6 +21,15 @@ export interface RouteSearchInput {
   /** Models the search may route to. */
   models: readonly string[];
   fitted: FittedModels;
+  /**
+   * Models fitted on other scores than `fitted` (the other half of a cross-fit). When given, the
+   * search chooses with `fitted` and the chosen route's predicted deltas, floor check included,
+   * come from these: numbers from the data that picked the winner are biased toward it (the
+   * winner's curse), and a canary would then measure less than the diff promised.
+   */
+  estimate?: FittedModels;
+  /** Models whose recent scores dropped (any workload; this one's are used). */
+  drift?: readonly DriftFinding[];
   floor?: QualityFloor;
   /** Every model a candidate sends traffic to must have a known p95 at most this. */
   latencySloP95Ms?: number;
@@ -38,6 +48,8 @@ export interface RouteProposal {
   replay: WorkloadReplay;
   /** The quality floor applied, absolute. */
   floor: number;
+  /** The drops that made the incumbent fall below the floor, when the reason is drift and a model drifted. */
+  driftFindings: DriftFinding[];
   /** Candidates replayed. */
   considered: number;
 }
@@ -106,8 +118,16 @@ export function searchRoute(input: RouteSearchInput): RouteSearchResult {
   const incumbentPolicy = compilePolicy(parent, catalog, 'incumbent');
   const baseline = replayPolicies(incumbentPolicy, incumbentPolicy, samples, fitted, opts).get(workload);
   if (!baseline || baseline.n === 0) return none('the incumbent route has no predictions for these requests', undefined);
-  const floor = floorSpec.kind === 'absolute' ? floorSpec.min : floorSpec.share * baseline.incumbent.quality;
-  const drift = floorSpec.kind === 'absolute' && baseline.incumbent.qualityLow < floor;
+  // The incumbent's models that drifted: a relative floor keeps their quality from before the drop,
+  // or the floor would sink with them and nothing better would ever be proposed.
+  const drifted = (input.drift ?? []).filter((f) => f.workload === workload && (baseline.incumbent.models[f.model] ?? 0) > 0);
+  const floorOf = (r: WorkloadReplay): number => {
+    if (floorSpec.kind === 'absolute') return floorSpec.min;
+    const restored = drifted.reduce((q, f) => q + ((r.incumbent.models[f.model] ?? 0) / Math.max(1, r.n)) * (f.history.mean - f.recent.mean), r.incumbent.quality);
+    return floorSpec.share * restored;
+  };
+  const floor = floorOf(baseline);
+  const drift = (floorSpec.kind === 'absolute' || drifted.length > 0) && baseline.incumbent.qualityLow < floor;
 
   const meetsSlo = (c: CandidateRoute): boolean => {
     const slo = input.latencySloP95Ms;
@@ -148,7 +168,24 @@ export function searchRoute(input: RouteSearchInput): RouteSearchResult {
     );
     return nearMiss ? { ...result, shortfall: shortfallOf(nearMiss.candidate, nearMiss.replay, floor) } : result;
   }
-  return { kind: 'proposal', reason: drift ? 'drift' : 'cheaper', workload, ...best, floor, considered };
+  const driftFindings = drift ? drifted : [];
+  if (!input.estimate) return { kind: 'proposal', reason: drift ? 'drift' : 'cheaper', workload, ...best, floor, considered, driftFindings };
+
+  // Held out: the same check, on scores the choice never saw.
+  const heldBaseline = replayPolicies(incumbentPolicy, incumbentPolicy, samples, input.estimate, opts).get(workload);
+  const held = replayPolicies(incumbentPolicy, compilePolicy(best.document, catalog, 'candidate'), samples, input.estimate, opts).get(workload);
+  if (!heldBaseline || !held || held.n === 0 || held.missing > heldBaseline.missing) return none(`the chosen route has no held-out predictions for these requests`, floor, considered);
+  const heldFloor = floorOf(heldBaseline);
+  const holds = held.candidate.qualityLow >= heldFloor && (drift || held.cost.high < 0);
+  if (!holds) {
+    const result = none(
+      `the cheapest route meeting the floor on one half of the scores did not hold up on the other half (predicted quality ${held.candidate.quality.toFixed(3)}, lower bound ${held.candidate.qualityLow.toFixed(3)}, floor ${heldFloor.toFixed(3)})`,
+      heldFloor,
+      considered,
+    );
+    return held.candidate.quality >= heldFloor ? { ...result, shortfall: shortfallOf(best.candidate, held, heldFloor) } : result;
+  }
+  return { kind: 'proposal', reason: drift ? 'drift' : 'cheaper', workload, candidate: best.candidate, document: best.document, replay: held, floor: heldFloor, considered, driftFindings };
 }
 
 /**
