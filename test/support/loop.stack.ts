@@ -139,19 +139,20 @@ export class LoopStack {
     );
   }
 
-  /** Asks the optimizer to refit, then waits for its cheaper proposal for `workload` on the active version. */
-  async refitAndAwaitProposal(workload: string, timeoutMs = 30_000): Promise<PolicyDiffDetail> {
+  /** Has the optimizer refit (and propose) now; then its open cheaper proposal for `workload` on the active version, if it made one. */
+  async refitAndProposal(workload: string): Promise<PolicyDiffDetail | undefined> {
     const parentId = (await this.active()).id;
-    await this.optimizer.requestRefit();
-    return waitFor(
-      `a cheaper proposal for ${workload}`,
-      async () => {
-        const list = policyDiffListResponseSchema.parse((await this.admin('GET', `/admin/policy-diffs?status=proposed&workload=${encodeURIComponent(workload)}`)).json);
-        const d = list.data.find((x) => x.reason === 'cheaper' && x.parentVersionId === parentId);
-        return d && policyDiffDetailSchema.parse((await this.admin('GET', `/admin/policy-diffs/${d.id}`)).json);
-      },
-      timeoutMs,
-    );
+    await this.optimizer.refit();
+    const list = policyDiffListResponseSchema.parse((await this.admin('GET', `/admin/policy-diffs?status=proposed&workload=${encodeURIComponent(workload)}`)).json);
+    const d = list.data.find((x) => x.reason === 'cheaper' && x.parentVersionId === parentId);
+    return d && this.diff(d.id);
+  }
+
+  /** As `refitAndProposal`, for a test that expects the proposal. */
+  async refitAndAwaitProposal(workload: string): Promise<PolicyDiffDetail> {
+    const diff = await this.refitAndProposal(workload);
+    if (!diff) throw new Error(`the optimizer refit but proposed no cheaper route for ${workload}`);
+    return diff;
   }
 
   async diff(id: string): Promise<PolicyDiffDetail> {
