@@ -13,6 +13,12 @@
 //   npm run cli -- diffs show <diff id>
 //   npm run cli -- diffs approve <diff id> [--comment TEXT]
 //   npm run cli -- diffs reject <diff id> --comment TEXT
+//   npm run cli -- canary schedule <diff id> [--steps 0.05,0.25,0.5,1] [--start ISO-TIME] [--dwell-minutes N] [--min-samples N] [--tolerance X] [--strict]
+//   npm run cli -- canary status <diff id>
+//   npm run cli -- canary abort <diff id> --comment TEXT
+//
+// --strict: the canary's quality margin is --tolerance alone. By default it also allows the drop the
+// approved diff predicted at worst, which the reviewer already accepted.
 //
 // Installed as the `switchyard` bin too. Every command takes --url (else SWITCHYARD_URL, else
 // http://localhost:8080), --admin-key (else SWITCHYARD_ADMIN_KEY) and --actor (else SWITCHYARD_ACTOR,
@@ -39,7 +45,8 @@ const USAGE = `usage:
   switchyard-cli diffs show <diff id>
   switchyard-cli diffs approve <diff id> [--comment TEXT]
   switchyard-cli diffs reject <diff id> --comment TEXT
-  switchyard-cli canary schedule <diff id> [--steps 0.05,0.25,0.5,1] [--start ISO-TIME] [--dwell-minutes N] [--min-samples N] [--tolerance X]
+  switchyard-cli canary schedule <diff id> [--steps 0.05,0.25,0.5,1] [--start ISO-TIME] [--dwell-minutes N] [--min-samples N] [--tolerance X] [--strict]
+      --strict: the quality margin is the tolerance alone, not widened by the drop the approved diff predicted
   switchyard-cli canary status <diff id>
   switchyard-cli canary abort <diff id> --comment TEXT
 options for every command:
@@ -54,6 +61,20 @@ const FORMAT_BY_EXTENSION = { '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.csv': 'cs
 class CliError extends Error {}
 
 function parse(argv) {
+  try {
+    return parseOrThrow(argv);
+  } catch (error) {
+    // A mistyped option is the user's error, not ours: say which, with the usage, and no stack.
+    // Of an unknown option's message only the first sentence: the rest is advice on `--` and positionals.
+    if (String(error.code).startsWith('ERR_PARSE_ARGS_')) {
+      const message = error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? error.message.split('. ')[0] : error.message;
+      throw new CliError(`${message}\n${USAGE}`);
+    }
+    throw error;
+  }
+}
+
+function parseOrThrow(argv) {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -80,6 +101,7 @@ function parse(argv) {
       'dwell-minutes': { type: 'string' },
       'min-samples': { type: 'string' },
       tolerance: { type: 'string' },
+      strict: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -313,8 +335,12 @@ async function canarySchedule(options, id) {
   if (options['dwell-minutes']) schedule.minDwellMs = Math.round(Number(options['dwell-minutes']) * 60_000);
   if (options['min-samples']) schedule.minSamplesPerStep = Number(options['min-samples']);
   if (options.tolerance) schedule.tolerance = Number(options.tolerance);
+  if (options.strict) schedule.allowPredictedDrop = false;
   const { json } = await call(options, 'POST', `admin/policy-diffs/${encodeURIComponent(id)}/canary`, JSON.stringify({ schedule }), 'application/json');
-  console.log(`canary of ${json.diffId} starts ${json.startsAt}: steps ${json.schedule.steps.map((x) => `${x * 100}%`).join(' → ')}, ${json.schedule.minSamplesPerStep} judged calls per arm and step, tolerance ${json.schedule.tolerance}`);
+  const strict = json.schedule.allowPredictedDrop === false ? ' (strict: not widened by the predicted drop)' : '';
+  console.log(
+    `canary of ${json.diffId} starts ${json.startsAt}: steps ${json.schedule.steps.map((x) => `${x * 100}%`).join(' → ')}, ${json.schedule.minSamplesPerStep} judged calls per arm and step, tolerance ${json.schedule.tolerance}${strict}`,
+  );
 }
 
 async function canaryStatus(options, id) {

@@ -39,33 +39,45 @@ const cli = (url: string, ...args: string[]) =>
     });
   });
 
-describe('switchyard-cli runs (the golden commands by another name)', () => {
-  let server: Server;
-  let url: string;
-  let seen: Seen[] = [];
+/** What the stand-in answers to a canary schedule: the schedule as posted, with the contract's defaults filled in. */
+const scheduledCanary = (diffId: string, body: string) => {
+  const { schedule } = JSON.parse(body) as { schedule: Record<string, unknown> };
+  return { diffId, startsAt: '2031-03-01T00:00:00.000Z', schedule: { steps: [0.05, 0.25, 0.5, 1], minSamplesPerStep: 200, tolerance: 0.02, allowPredictedDrop: true, ...schedule } };
+};
 
-  beforeAll(async () => {
-    // A stand-in for the gateway's golden-run admin API on loopback: records each call, answers with one run.
-    server = createServer((req, res) => {
-      void bodyOf(req).then((body) => {
-        seen.push({ method: req.method ?? '', url: req.url ?? '', body, actor: req.headers['x-switchyard-actor'] as string | undefined });
-        const list = req.method === 'GET' && req.url?.startsWith('/admin/golden-runs?');
-        res.writeHead(req.method === 'POST' && req.url === '/admin/golden-runs' ? 201 : 200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(list ? { data: [RUN], hasMore: false } : RUN));
-      });
+let server: Server;
+let url: string;
+let seen: Seen[] = [];
+
+beforeAll(async () => {
+  // A stand-in for the gateway's admin API on loopback: records each call, answers with one golden run or a scheduled canary.
+  server = createServer((req, res) => {
+    void bodyOf(req).then((body) => {
+      seen.push({ method: req.method ?? '', url: req.url ?? '', body, actor: req.headers['x-switchyard-actor'] as string | undefined });
+      const canary = req.method === 'POST' && /^\/admin\/policy-diffs\/([^/]+)\/canary$/.exec(req.url ?? '');
+      if (canary) {
+        res.writeHead(202, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(scheduledCanary(decodeURIComponent(canary[1]), body)));
+        return;
+      }
+      const list = req.method === 'GET' && req.url?.startsWith('/admin/golden-runs?');
+      res.writeHead(req.method === 'POST' && req.url === '/admin/golden-runs' ? 201 : 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(list ? { data: [RUN], hasMore: false } : RUN));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
 
-  beforeEach(() => {
-    seen = [];
-  });
+beforeEach(() => {
+  seen = [];
+});
 
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-  });
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+});
 
+describe('switchyard-cli runs (the golden commands by another name)', () => {
   it('lists the runs commands in the usage text', async () => {
     const { code, stdout } = await cli(url, 'runs', '--help');
     expect(code).toBe(0);
@@ -90,6 +102,23 @@ describe('switchyard-cli runs (the golden commands by another name)', () => {
       const { code, stdout, stderr } = await cli(url, ...args);
       expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
       expect(stderr).toMatch(/^usage:\n/);
+    }
+    expect(seen).toEqual([]);
+  });
+
+  it('prints a one-line error and the usage to stderr, without a stack, on an option it does not know', async () => {
+    for (const [args, error] of [
+      [['canary', 'schedule', 'pd_1', '--bogus'], "Unknown option '--bogus'\n"],
+      [['golden', 'start', '--wait=yes'], "Option '--wait' does not take an argument\n"],
+      // The next argument is the helper's own --url: Node says so, in three lines.
+      [['diffs', 'list', '--limit'], "Option '--limit' argument is ambiguous.\nDid you forget to specify the option argument for '--limit'?\n"],
+    ] as const) {
+      const { code, stdout, stderr } = await cli(url, ...args);
+      expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+      expect(stderr.startsWith(error), stderr).toBe(true);
+      expect(stderr).toContain('\nusage:\n  switchyard-cli datasets upload');
+      expect(stderr).not.toContain('ERR_PARSE_ARGS');
+      expect(stderr).not.toMatch(/^\s+at /m);
     }
     expect(seen).toEqual([]);
   });
@@ -123,5 +152,24 @@ describe('switchyard-cli runs (the golden commands by another name)', () => {
     expect(await cli(url, 'runs', 'start', '--models', 'a')).toMatchObject({ code: 1, stderr: 'runs start needs --dataset\n' });
     expect(await cli(url, 'golden', 'cancel')).toMatchObject({ code: 1, stderr: 'golden cancel needs a run id\n' });
     expect(seen).toEqual([]);
+  });
+});
+
+describe('switchyard-cli canary schedule', () => {
+  it('leaves the predicted drop to the gateway default, and --strict turns it off', async () => {
+    const lenient = await cli(url, 'canary', 'schedule', 'pd_1', '--steps', '0.5,1', '--tolerance', '0.01');
+    expect(lenient).toEqual({ code: 0, stdout: 'canary of pd_1 starts 2031-03-01T00:00:00.000Z: steps 50% → 100%, 200 judged calls per arm and step, tolerance 0.01\n', stderr: '' });
+    const strict = await cli(url, 'canary', 'schedule', 'pd_1', '--steps', '0.5,1', '--tolerance', '0.01', '--strict');
+    expect(strict).toMatchObject({ code: 0, stderr: '' });
+    expect(strict.stdout).toContain('tolerance 0.01 (strict: not widened by the predicted drop)');
+    expect(seen.map((s) => [`${s.method} ${s.url}`, JSON.parse(s.body) as unknown])).toEqual([
+      ['POST /admin/policy-diffs/pd_1/canary', { schedule: { steps: [0.5, 1], tolerance: 0.01 } }],
+      ['POST /admin/policy-diffs/pd_1/canary', { schedule: { steps: [0.5, 1], tolerance: 0.01, allowPredictedDrop: false } }],
+    ]);
+  });
+
+  it('lists --strict in the usage text', async () => {
+    const { stdout } = await cli(url, '--help');
+    expect(stdout).toContain('switchyard-cli canary schedule <diff id> [--steps 0.05,0.25,0.5,1] [--start ISO-TIME] [--dwell-minutes N] [--min-samples N] [--tolerance X] [--strict]');
   });
 });
