@@ -74,6 +74,20 @@ describe('ProposalService against Postgres', () => {
     expect(await diffs.list({ environment, workload, limit: 10 })).toHaveLength(1);
   });
 
+  it('proposes again on a new active version: a proposal left on an older version does not block it, and is superseded', async () => {
+    const { environment, workload, versionId } = await seed();
+    const service = serviceFor(environment, { models: fitted({ 'gpt-4': flat(0.9), 'yi-34b': flat(0.9) }, { 'gpt-4': flat(0.01), 'yi-34b': flat(0.001) }), groups: groups(workload) });
+    const first = await service.proposeFromLatestFit();
+    const stale = outcomeOf(first, workload);
+    // Someone publishes another version (same routes): the open proposal can no longer be approved.
+    const next = await versions.create({ parentId: versionId, createdBy: 'bob', reason: 'unrelated change', document: parentOf({ defaultRoute: 'gpt-4', routes: { [workload]: 'gpt-4' } }) });
+    await versions.activate(environment, next.id, 'bob', null);
+    const second = await service.proposeFromLatestFit();
+    expect(outcomeOf(second, workload)).toMatchObject({ status: 'proposed', superseded: [stale?.status === 'proposed' ? stale.diffId : 'none'] });
+    const open = await diffs.list({ environment, workload, status: 'proposed', limit: 10 });
+    expect(open.map((d) => d.parentVersionId)).toEqual([next.id]);
+  });
+
   it("projects the spend change per month from the workload's live requests of the last 7 days", async () => {
     const { environment, workload } = await seed();
     const now = Date.now();

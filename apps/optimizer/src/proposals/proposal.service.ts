@@ -156,7 +156,7 @@ export class ProposalService {
     if (result.kind === 'none') return skipped(result.shortfall && result.floor !== undefined ? this.notEnoughData(workload, result.shortfall, result.floor, fit) : result.why);
 
     const route = result.document.routes[workload];
-    if (await this.alreadyOpen(workload, route)) return skipped('an open diff already proposes this route');
+    if (await this.alreadyOpen(workload, route, parentVersionId)) return skipped('an open diff already proposes this route');
 
     const patch = jsonPatchOperationSchema.array().parse(jsonPatch.compare(parent, result.document));
     if (patch.length === 0) return skipped('the proposed route equals the active one');
@@ -194,10 +194,16 @@ export class ProposalService {
     return `not enough data yet: about ${more} more scored samples of ${model} needed for the interval to clear ${target} ${candidate}`;
   }
 
-  private async alreadyOpen(workload: string, route: unknown): Promise<boolean> {
+  /**
+   * An approved or rolling-out diff with this route, whatever its parent; or a proposed one against
+   * the active version. A proposal against an older version is stale (it could not be approved):
+   * it must not block a fresh one, which supersedes it.
+   */
+  private async alreadyOpen(workload: string, route: unknown, parentVersionId: string): Promise<boolean> {
     for (const status of OPEN_STATUSES) {
       const open = await this.diffs.list({ environment: this.options.environment, status, workload, limit: 50 });
-      if (open.some((d) => isDeepStrictEqual(d.proposedDocument.routes[workload], route))) return true;
+      const blocking = open.filter((d) => status !== 'proposed' || d.parentVersionId === parentVersionId);
+      if (blocking.some((d) => isDeepStrictEqual(d.proposedDocument.routes[workload], route))) return true;
     }
     return false;
   }

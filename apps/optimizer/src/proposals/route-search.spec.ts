@@ -59,6 +59,17 @@ describe('searchRoute', () => {
     if (honest.kind === 'proposal') expect(honest.replay.candidate.quality).toBeCloseTo(0.895, 10);
   });
 
+  it('falls back to the next-cheapest route the choosing half ranked when the cheapest does not hold up', () => {
+    // yi-34b (cheapest) and mixtral both clear the floor on the choosing half; held out, only mixtral does.
+    const r = search({
+      thresholdQuantiles: [],
+      fitted: fitted({ 'gpt-4': flat(0.9), 'yi-34b': flat(0.9), mixtral: flat(0.9) }, PRICES),
+      estimate: fitted({ 'gpt-4': flat(0.9), 'yi-34b': flat(0.7), mixtral: flat(0.895) }, PRICES),
+    });
+    expect(r).toMatchObject({ kind: 'proposal', candidate: { kind: 'single', model: 'mixtral' } });
+    if (r.kind === 'proposal') expect(r.replay.candidate.quality).toBeCloseTo(0.895, 10);
+  });
+
   it('picks a threshold rule when the cheap model is only good on short prompts', () => {
     const r = search({ fitted: fitted({ 'gpt-4': flat(0.9), 'yi-34b': (t) => (t < 320 ? 0.9 : 0.5), mixtral: flat(0.6) }, PRICES) });
     // Tokens 100..990: the quartile threshold is 320, the median 540 (which would send 320-530 to yi-34b too).

@@ -9,6 +9,9 @@ import { DEFAULT_REPLAY_OPTIONS, replayPolicies, type ReplayOptions, type Replay
 export type QualityFloor = { kind: 'absolute'; min: number } | { kind: 'relative'; share: number };
 
 export const DEFAULT_FLOOR: QualityFloor = { kind: 'relative', share: 0.98 };
+/** Routes, cheapest first by the choosing half, that the held-out half vets before giving up. */
+const HELD_OUT_TRIES = 3;
+
 export const DEFAULT_THRESHOLD_QUANTILES: readonly number[] = [0.25, 0.5, 0.75];
 
 export interface RouteSearchInput {
@@ -138,7 +141,7 @@ export function searchRoute(input: RouteSearchInput): RouteSearchResult {
     });
   };
 
-  let best: { candidate: CandidateRoute; document: PolicyDocument; replay: WorkloadReplay } | undefined;
+  const feasible: { candidate: CandidateRoute; document: PolicyDocument; replay: WorkloadReplay }[] = [];
   let nearMiss: { candidate: CandidateRoute; replay: WorkloadReplay } | undefined;
   let considered = 0;
   const candidates = enumerateCandidates(input.models, samples.map((s) => s.features.inputTokens), input.thresholdQuantiles ?? DEFAULT_THRESHOLD_QUANTILES);
@@ -155,9 +158,11 @@ export function searchRoute(input: RouteSearchInput): RouteSearchResult {
       if (!drift && replay.candidate.quality >= floor && (!nearMiss || replay.candidate.costUsd < nearMiss.replay.candidate.costUsd)) nearMiss = { candidate, replay };
       continue;
     }
-    // Strictly cheaper only: on a tie the earlier (simpler) candidate stays.
-    if (!best || replay.candidate.costUsd < best.replay.candidate.costUsd) best = { candidate, document, replay };
+    feasible.push({ candidate, document, replay });
   }
+  // Cheapest first; the sort is stable, so on a tie the earlier (simpler) candidate stays first.
+  feasible.sort((a, b) => a.replay.candidate.costUsd - b.replay.candidate.costUsd);
+  const best = feasible.at(0);
   if (!best) {
     const result = none(
       drift
@@ -171,21 +176,27 @@ export function searchRoute(input: RouteSearchInput): RouteSearchResult {
   const driftFindings = drift ? drifted : [];
   if (!input.estimate) return { kind: 'proposal', reason: drift ? 'drift' : 'cheaper', workload, ...best, floor, considered, driftFindings };
 
-  // Held out: the same check, on scores the choice never saw.
+  // Held out: the same check, on scores the choice never saw. The choosing half ranks the routes;
+  // the held-out half only vets them, the cheapest few in that order, so it selects little itself.
   const heldBaseline = replayPolicies(incumbentPolicy, incumbentPolicy, samples, input.estimate, opts).get(workload);
-  const held = replayPolicies(incumbentPolicy, compilePolicy(best.document, catalog, 'candidate'), samples, input.estimate, opts).get(workload);
-  if (!heldBaseline || !held || held.n === 0 || held.missing > heldBaseline.missing) return none(`the chosen route has no held-out predictions for these requests`, floor, considered);
+  if (!heldBaseline || heldBaseline.n === 0) return none(`the incumbent route has no held-out predictions for these requests`, floor, considered);
   const heldFloor = floorOf(heldBaseline);
-  const holds = held.candidate.qualityLow >= heldFloor && (drift || held.cost.high < 0);
-  if (!holds) {
-    const result = none(
-      `the cheapest route meeting the floor on one half of the scores did not hold up on the other half (predicted quality ${held.candidate.quality.toFixed(3)}, lower bound ${held.candidate.qualityLow.toFixed(3)}, floor ${heldFloor.toFixed(3)})`,
-      heldFloor,
-      considered,
-    );
-    return held.candidate.quality >= heldFloor ? { ...result, shortfall: shortfallOf(best.candidate, held, heldFloor) } : result;
+  let firstMiss: { candidate: CandidateRoute; replay: WorkloadReplay } | undefined;
+  for (const choice of feasible.slice(0, HELD_OUT_TRIES)) {
+    const held = replayPolicies(incumbentPolicy, compilePolicy(choice.document, catalog, 'candidate'), samples, input.estimate, opts).get(workload);
+    if (!held || held.n === 0 || held.missing > heldBaseline.missing) continue;
+    if (held.candidate.qualityLow >= heldFloor && (drift || held.cost.high < 0))
+      return { kind: 'proposal', reason: drift ? 'drift' : 'cheaper', workload, candidate: choice.candidate, document: choice.document, replay: held, floor: heldFloor, considered, driftFindings };
+    firstMiss ??= { candidate: choice.candidate, replay: held };
   }
-  return { kind: 'proposal', reason: drift ? 'drift' : 'cheaper', workload, candidate: best.candidate, document: best.document, replay: held, floor: heldFloor, considered, driftFindings };
+  if (!firstMiss) return none(`the chosen routes have no held-out predictions for these requests`, floor, considered);
+  const { replay: held } = firstMiss;
+  const result = none(
+    `the cheapest routes meeting the floor on one half of the scores did not hold up on the other half (the cheapest: predicted quality ${held.candidate.quality.toFixed(3)}, lower bound ${held.candidate.qualityLow.toFixed(3)}, floor ${heldFloor.toFixed(3)})`,
+    heldFloor,
+    considered,
+  );
+  return held.candidate.quality >= heldFloor ? { ...result, shortfall: shortfallOf(firstMiss.candidate, held, heldFloor) } : result;
 }
 
 /**
