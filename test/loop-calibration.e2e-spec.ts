@@ -5,7 +5,7 @@ import { allGpt4, LoopStack } from './support/loop.stack.js';
 /** 600 arc-challenge prompts recorded for these models only: enough distinct prompts that a run's draws rarely repeat one. */
 const FLEET = 'datasets/calibration.fleet.jsonl';
 const CHEAPER = ['zero-one-ai--Yi-34B-Chat', 'mistralai--mixtral-8x7b-chat'];
-const RUNS = Number(process.env.LOOP_RUNS ?? 10);
+const RUNS = 10;
 const SCHEDULE = { steps: [0.5, 1], minDwellMs: 200, minSamplesPerStep: 60, tolerance: 0.05, checkEveryMs: 250, maxStepMs: 60_000 };
 
 type Estimate = PolicyDiffDeltas['quality'];
