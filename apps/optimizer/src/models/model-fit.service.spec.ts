@@ -54,6 +54,8 @@ describe('ModelFitService against Postgres', () => {
     const ours = new Map(service.lastFit()?.quality.filter((q) => q.workload === workload).map((q) => [q.model, q]));
     expect(ours.get('a')).toMatchObject({ n: 11, nBySource: { judge: 8, golden: 3 }, nByScorer: { 'judge:helpfulness': 5, 'judge:correctness': 3, exact: 3 } });
     expect(ours.get('b')?.nByScorer).toEqual({ multiple_choice: 4 });
+    // Nothing drifted: no before-drift fit.
+    expect(service.current()?.beforeDrift).toBeUndefined();
   });
 
   it('refits a drifted model on its recent scores alone, and splits every score into one of two folds', async () => {
@@ -84,5 +86,10 @@ describe('ModelFitService against Postgres', () => {
     const halves = [fit!.crossFit.selection, fit!.crossFit.estimate].map((q) => summary(q, 'b')?.n ?? 0);
     expect(halves[0] + halves[1]).toBe(260);
     expect(Math.min(...halves)).toBeGreaterThan(80);
+    // Before the drop: the same halves with a fitted on its 200 old scores instead, for the floor to keep.
+    const before = [fit!.beforeDrift!.selection, fit!.beforeDrift!.estimate];
+    expect(before.map((q) => summary(q, 'a')?.n ?? 0).reduce((x, y) => x + y)).toBe(200);
+    for (const q of before) expect(summary(q, 'a')?.observedMean).toBeCloseTo(0.9, 1);
+    expect(before.map((q) => summary(q, 'b')?.n)).toEqual(halves);
   });
 });

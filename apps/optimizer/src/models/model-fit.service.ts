@@ -47,6 +47,11 @@ export interface ModelFit {
   quality: QualityModel;
   /** The same fit on each half of the scores, split by prompt: one to choose a route with, the other to estimate it. */
   crossFit: { selection: QualityModel; estimate: QualityModel };
+  /**
+   * With drift only: the same halves with each drifted model fitted on its scores from before the
+   * drop instead of its recent ones, for the quality a relative floor keeps.
+   */
+  beforeDrift?: { selection: QualityModel; estimate: QualityModel };
   drift: readonly DriftFinding[];
   cost: CostModel;
   latency: ReadonlyMap<string, LatencyHistogram>;
@@ -126,6 +131,8 @@ export class ModelFitService {
     const foldBuilder = (fold: 0 | 1) => QualityModelBuilder.merged([{ builder: parts[fold][0], skip }, { builder: parts[fold][1] }]);
     const qualityModel = QualityModelBuilder.merged([...parts[0], ...parts[1]].map((builder, i) => (i % 2 === 0 ? { builder, skip } : { builder }))).build(pairs, this.options.quality);
     const crossFit = { selection: foldBuilder(0).build(pairs, this.options.quality), estimate: foldBuilder(1).build(pairs, this.options.quality) };
+    const beforeFoldBuilder = (fold: 0 | 1) => QualityModelBuilder.merged([{ builder: parts[fold][0] }, { builder: parts[fold][1], skip }]);
+    const beforeDrift = findings.length > 0 ? { selection: beforeFoldBuilder(0).build(pairs, this.options.quality), estimate: beforeFoldBuilder(1).build(pairs, this.options.quality) } : undefined;
     const costModel = cost.build(this.options.pricing, this.options.quality.minSamples);
     const calibration: Record<string, JudgeCalibration> = {};
     for (const s of qualityModel.summaries()) calibration[s.workload] ??= qualityModel.calibration(s.workload) ?? { kind: 'identity', intercept: 0, slope: 1, n: 0 };
@@ -141,7 +148,7 @@ export class ModelFitService {
       cost: costModel.summaries(),
       latency: [...latency].map(([model, h]) => ({ model, n: h.n, p50Ms: h.quantile(0.5), p95Ms: h.quantile(0.95) })),
     };
-    this.latest = { quality: qualityModel, crossFit, drift: findings, cost: costModel, latency, summary };
+    this.latest = { quality: qualityModel, crossFit, ...(beforeDrift && { beforeDrift }), drift: findings, cost: costModel, latency, summary };
     for (const f of findings) this.logger.warn(`drift: ${describeDrift(f)}`);
     this.logger.log(`fitted ${summary.quality.length} workload × model pairs on ${rows} scores in ${summary.seconds.toFixed(1)} s`);
     return { status: 'fitted', summary };

@@ -14,6 +14,11 @@ export interface CostEstimator {
 
 export interface FittedModels {
   quality: QualityPredictor;
+  /**
+   * The same fit with each drifted model fitted on its scores from before the drop: the incumbent's
+   * quality a relative floor keeps under drift. Absent when nothing drifted.
+   */
+  qualityBeforeDrift?: QualityPredictor;
   cost: CostEstimator;
   /** A model's recent p95 latency (e.g. from its `LatencyHistogram`); undefined without data. */
   latencyP95Ms?: (model: string) => number | undefined;

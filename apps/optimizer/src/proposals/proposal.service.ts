@@ -35,7 +35,13 @@ export function proposalFitOf(fit: ModelFit): ProposalFit {
       return h && h.n > 0 ? h.quantile(0.95) : undefined;
     },
   };
-  return { models: { ...shared, quality: fit.crossFit.selection }, estimate: { ...shared, quality: fit.crossFit.estimate }, drift: fit.drift, groups: fit.summary.quality };
+  const before = fit.beforeDrift;
+  return {
+    models: { ...shared, quality: fit.crossFit.selection, ...(before && { qualityBeforeDrift: before.selection }) },
+    estimate: { ...shared, quality: fit.crossFit.estimate, ...(before && { qualityBeforeDrift: before.estimate }) },
+    drift: fit.drift,
+    groups: fit.summary.quality,
+  };
 }
 
 export interface ProposalServiceOptions {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '@switchyard/routing';
 import { replayPolicies, type WorkloadReplay } from './policy-replay.js';
 import { enumerateCandidates, type RouteSearchInput, searchRoute, shortfallOf } from './route-search.js';
-import { catalog, fitted, flat, incumbent, samples, WORKLOAD } from './testing/proposal-fixture.factory.js';
+import { catalog, fitted, flat, incumbent, quality, samples, WORKLOAD } from './testing/proposal-fixture.factory.js';
 
 const MODELS = ['gpt-4', 'yi-34b', 'mixtral'];
 const PRICES = { 'gpt-4': flat(0.01), 'yi-34b': flat(0.002), mixtral: flat(0.004) };
@@ -124,6 +124,20 @@ describe('searchRoute', () => {
     expect(r.floor).toBeCloseTo(0.98 * 0.92, 10);
     expect(r.driftFindings).toEqual([finding]);
     expect(r.replay.cost.delta).toBeGreaterThan(0);
+  });
+
+  it("under drift, a relative floor keeps the incumbent's fit from before the drop, not its recent fit plus the raw drop", () => {
+    // gpt-4 now fails every prompt (recent mean 0), yet its recent fit, shrunk toward the workload's other models, says 0.1.
+    const finding = { workload: WORKLOAD, model: 'gpt-4', source: 'judge' as const, recent: { n: 40, mean: 0 }, history: { n: 900, mean: 0.92 }, drop: { delta: -0.92, low: -0.97, high: -0.87 } };
+    const now = { 'gpt-4': flat(0.1), 'yi-34b': flat(0.6), claude: flat(0.95) };
+    const prices = { ...PRICES, claude: flat(0.015) };
+    const input = { models: ['gpt-4', 'yi-34b', 'claude'], thresholdQuantiles: [], drift: [finding] };
+    // 0.1 + 0.92 overshoots 1: even capped, 98% of it is a floor claude's 0.95 cannot meet.
+    expect(search({ ...input, fitted: fitted(now, prices) })).toMatchObject({ kind: 'none', floor: 0.98 });
+    // gpt-4's fit on its scores from before the drop says 0.92: 98% of that is the floor.
+    const r = search({ ...input, fitted: { ...fitted(now, prices), qualityBeforeDrift: quality({ ...now, 'gpt-4': flat(0.92) }) } });
+    expect(r).toMatchObject({ kind: 'proposal', reason: 'drift', candidate: { kind: 'single', model: 'claude' }, driftFindings: [finding] });
+    if (r.kind === 'proposal') expect(r.floor).toBeCloseTo(0.98 * 0.92, 10);
   });
 
   it('leaves out candidates that break the latency SLO or have no latency data', () => {

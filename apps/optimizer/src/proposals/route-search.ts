@@ -108,7 +108,8 @@ export function enumerateCandidates(models: readonly string[], inputTokens: read
  * A candidate is proposed only when its cost saving's interval excludes 0: a proposal that does not
  * move the objective beyond noise is not made. When the floor is absolute and the incumbent's own
  * lower bound has fallen below it (drift), the cheapest candidate that meets the floor is proposed
- * even at a higher cost. A relative floor cannot signal drift: it moves with the incumbent.
+ * even at a higher cost. A relative floor moves with the incumbent, so it signals drift only through
+ * `drift` findings on the incumbent's models: it then keeps their quality from before the drop.
  */
 export function searchRoute(input: RouteSearchInput): RouteSearchResult {
   const { workload, parent, catalog, fitted } = input;
@@ -124,12 +125,20 @@ export function searchRoute(input: RouteSearchInput): RouteSearchResult {
   // The incumbent's models that drifted: a relative floor keeps their quality from before the drop,
   // or the floor would sink with them and nothing better would ever be proposed.
   const drifted = (input.drift ?? []).filter((f) => f.workload === workload && (baseline.incumbent.models[f.model] ?? 0) > 0);
-  const floorOf = (r: WorkloadReplay): number => {
-    if (floorSpec.kind === 'absolute') return floorSpec.min;
-    const restored = drifted.reduce((q, f) => q + ((r.incumbent.models[f.model] ?? 0) / Math.max(1, r.n)) * (f.history.mean - f.recent.mean), r.incumbent.quality);
-    return floorSpec.share * restored;
+  const qualityBeforeDrop = (r: WorkloadReplay, models: FittedModels): number => {
+    // The drifted models' fits on their scores from before the drop, replayed on the same requests.
+    // Not the recent fit plus the raw drop: shrinkage and clipping keep a collapsed model's fit
+    // above its raw recent mean, so that sum overshoots, past 1 for a model that now always fails.
+    const before = models.qualityBeforeDrift && replayPolicies(incumbentPolicy, incumbentPolicy, samples, { ...models, quality: models.qualityBeforeDrift }, opts).get(workload);
+    if (before && before.n > 0) return before.incumbent.quality;
+    // Without that fit (callers with findings only), the raw drop added back, at most 1.
+    return Math.min(1, drifted.reduce((q, f) => q + ((r.incumbent.models[f.model] ?? 0) / Math.max(1, r.n)) * (f.history.mean - f.recent.mean), r.incumbent.quality));
   };
-  const floor = floorOf(baseline);
+  const floorOf = (r: WorkloadReplay, models: FittedModels): number => {
+    if (floorSpec.kind === 'absolute') return floorSpec.min;
+    return floorSpec.share * (drifted.length > 0 ? qualityBeforeDrop(r, models) : r.incumbent.quality);
+  };
+  const floor = floorOf(baseline, fitted);
   const drift = (floorSpec.kind === 'absolute' || drifted.length > 0) && baseline.incumbent.qualityLow < floor;
 
   const meetsSlo = (c: CandidateRoute): boolean => {
@@ -180,7 +189,7 @@ export function searchRoute(input: RouteSearchInput): RouteSearchResult {
   // the held-out half only vets them, the cheapest few in that order, so it selects little itself.
   const heldBaseline = replayPolicies(incumbentPolicy, incumbentPolicy, samples, input.estimate, opts).get(workload);
   if (!heldBaseline || heldBaseline.n === 0) return none(`the incumbent route has no held-out predictions for these requests`, floor, considered);
-  const heldFloor = floorOf(heldBaseline);
+  const heldFloor = floorOf(heldBaseline, input.estimate);
   let firstMiss: { candidate: CandidateRoute; replay: WorkloadReplay } | undefined;
   for (const choice of feasible.slice(0, HELD_OUT_TRIES)) {
     const held = replayPolicies(incumbentPolicy, compilePolicy(choice.document, catalog, 'candidate'), samples, input.estimate, opts).get(workload);
