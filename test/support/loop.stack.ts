@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type ActivePolicyResponse, activePolicyResponseSchema, type PolicyDiffDetail, policyDiffDetailSchema, policyDiffListResponseSchema } from '@switchyard/contracts';
+import { type ActivePolicyResponse, activePolicyResponseSchema, type PolicyDiffDetail, policyDiffDetailSchema, policyDiffListResponseSchema, type PolicyDiffReason } from '@switchyard/contracts';
 import { seededRng } from '@switchyard/routing';
 import type { FleetRow, ReplayFleet } from '../../apps/gateway/src/providers/replay/replay-fleet.repository.js';
 import { fleetResponder, loadFleet, oracleJudge } from './fleet-upstreams.js';
@@ -31,6 +31,8 @@ export interface LoopStackOptions {
   floorShare: number;
   /** The recorded fleet the upstreams replay; default the demo fleet. */
   fleetFile?: string;
+  /** `optimizer` config keys set over the stack's own (e.g. `drift`, `minSamples`); each replaces the stack's value whole. */
+  optimizer?: Record<string, unknown>;
 }
 
 /**
@@ -65,7 +67,7 @@ export class LoopStack {
         shadowBudgetUsdPerDay: 50,
       },
       // Refits only on request, so each test decides when the optimizer looks.
-      optimizer: { refitEveryMs: 3_600_000, minSamples: 30, qualityFloor: { default: { kind: 'relative', share: options.floorShare } } },
+      optimizer: { refitEveryMs: 3_600_000, minSamples: 30, qualityFloor: { default: { kind: 'relative', share: options.floorShare } }, ...options.optimizer },
     });
     const stack = new LoopStack(h, await startWorkerFor(h), await startOptimizerFor(h), fleet, options);
     for (const m of fleetModels) h.pool.get(m)?.setBehaviour(fleetResponder(fleet, m, () => stack.corrupted.has(m)));
@@ -120,9 +122,11 @@ export class LoopStack {
   /**
    * Every live call of these workloads since the stack started is judged, and shadowed to each
    * cheaper model that did not serve it, and judged there. Waiting for it paces a test's traffic to
-   * what the worker can score, as a real canary's traffic is paced by its clients.
+   * what the worker can score, as a real canary's traffic is paced by its clients. A policy that
+   * shadows otherwise (not the `loopEvaluation` of the cheaper models) says how many shadow scores
+   * each call gets in `shadowsPerCall`.
    */
-  async drained(workloads: readonly string[]): Promise<void> {
+  async drained(workloads: readonly string[], shadowsPerCall?: number): Promise<void> {
     const k = this.options.cheaper.length;
     await waitFor(
       'judge and shadow queues drained',
@@ -130,8 +134,8 @@ export class LoopStack {
         const { rows } = await this.worker.database.pool.query<{ n: string }>(
           `select count(*) as n from spans s where s.origin = 'live' and s.workload = any($1::text[]) and s.started_at >= $4
              and ((select count(*) from scores x where x.span_id = s.span_id and x.source = 'judge') = 0
-               or (select count(*) from scores x where x.run_id = s.span_id and x.source = 'shadow') < (case when s.model = $2 then $3 else $3 - 1 end))`,
-          [workloads, GPT4, k, this.since.toISOString()],
+               or (select count(*) from scores x where x.run_id = s.span_id and x.source = 'shadow') < coalesce($5::int, case when s.model = $2 then $3 else $3 - 1 end))`,
+          [workloads, GPT4, k, this.since.toISOString(), shadowsPerCall ?? null],
         );
         return Number(rows[0].n) === 0 ? true : undefined;
       },
@@ -139,19 +143,19 @@ export class LoopStack {
     );
   }
 
-  /** Has the optimizer refit (and propose) now; then its open cheaper proposal for `workload` on the active version, if it made one. */
-  async refitAndProposal(workload: string): Promise<PolicyDiffDetail | undefined> {
+  /** Has the optimizer refit (and propose) now; then its open proposal for `workload` on the active version, if it made one (of `reason`, default cheaper). */
+  async refitAndProposal(workload: string, reason: PolicyDiffReason = 'cheaper'): Promise<PolicyDiffDetail | undefined> {
     const parentId = (await this.active()).id;
     await this.optimizer.refit();
     const list = policyDiffListResponseSchema.parse((await this.admin('GET', `/admin/policy-diffs?status=proposed&workload=${encodeURIComponent(workload)}`)).json);
-    const d = list.data.find((x) => x.reason === 'cheaper' && x.parentVersionId === parentId);
+    const d = list.data.find((x) => x.reason === reason && x.parentVersionId === parentId);
     return d && this.diff(d.id);
   }
 
   /** As `refitAndProposal`, for a test that expects the proposal. */
-  async refitAndAwaitProposal(workload: string): Promise<PolicyDiffDetail> {
-    const diff = await this.refitAndProposal(workload);
-    if (!diff) throw new Error(`the optimizer refit but proposed no cheaper route for ${workload}`);
+  async refitAndAwaitProposal(workload: string, reason: PolicyDiffReason = 'cheaper'): Promise<PolicyDiffDetail> {
+    const diff = await this.refitAndProposal(workload, reason);
+    if (!diff) throw new Error(`the optimizer refit but proposed no ${reason} route for ${workload}`);
     return diff;
   }
 
