@@ -1,14 +1,17 @@
-// `npm run bench:routing`: the cost of one routing decision (`evaluate`) on a realistic policy, with
-// same-run baselines. Prints one JSON report on stdout. See bench/README.md.
+// `npm run bench:routing`: the cost of one routing decision (`evaluate`) on a realistic policy, and of
+// building its request features (`chatFeatures`) from ~4 KB and ~100 KB prompts, with same-run
+// baselines. Prints one JSON report on stdout. See bench/README.md.
 import { cpus, loadavg } from 'node:os';
 import type { Condition, Filter, PolicyDocumentInput, RouteRule, Selector } from '@switchyard/contracts';
-import { buildCatalog, type CatalogModel, compilePolicy, type DeploymentSnapshot, evaluate, type LiveState, type RequestFeatures, seededRng, validatePolicy } from '@switchyard/routing';
+import { buildCatalog, type CatalogModel, chatFeatures, compilePolicy, type DeploymentSnapshot, evaluate, type LiveState, type RequestFeatures, seededRng, validatePolicy } from '@switchyard/routing';
 
 const CALLS = 200_000;
 const WARMUP = 50_000;
 const CHUNK = 10_000;
 const FEATURE_POOL = 1_000;
 const TARGET_P99_US = 20;
+const FEATURE_CALLS = 40_000;
+const BODY_POOL = 16;
 
 // The inputs are built reproducibly.
 const rand = seededRng(20_240_601);
@@ -240,6 +243,94 @@ const staticPerSec = throughput(routers.staticMap, CALLS);
 const decisions = pool.map((f) => evaluate(policy, f, live, Math.random));
 const evaluateStats = { ...summary(samples.evaluate), callsPerSec: evalPerSec };
 
+// ---- chatFeatures: request bodies of about 4 KB and 100 KB ----
+
+const PARAGRAPHS = [
+  'Our refund policy allows returns within thirty days of delivery. Items must be unused and in their original packaging, and the receipt is required. ',
+  'The quarterly report shows revenue up eight percent, driven by the enterprise segment, while churn in the small-business tier rose slightly. ',
+  'def load_orders(path):\n    with open(path) as f:\n        return [json.loads(line) for line in f]\n\n',
+  'const total = orders.filter((o) => o.status === "paid").reduce((sum, o) => sum + o.amount, 0);\n',
+  'SELECT customer_id, SUM(amount) AS total FROM orders WHERE created_at > now() - interval 30 day GROUP BY customer_id;\n',
+  'Пожалуйста, проверьте статус моего заказа: он должен был прийти на прошлой неделе, но так и не доставлен. ',
+  '请帮我总结一下这份文件的主要内容，并列出三个需要注意的风险点。我们下周需要向管理层汇报。',
+  'Die Lieferung ist beschädigt angekommen; bitte senden Sie mir eine Rücksendeetikette und erstatten Sie den Betrag. ',
+];
+// Prose-heavy, like most traffic: code and other scripts appear in some bodies, not all.
+const PARAGRAPH_WEIGHTS = [5, 5, 1, 1, 1, 1, 1, 1];
+const paragraph = (): string => {
+  let r = rand() * PARAGRAPH_WEIGHTS.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < PARAGRAPHS.length; i++) if ((r -= PARAGRAPH_WEIGHTS[i]) < 0) return PARAGRAPHS[i];
+  return PARAGRAPHS[0];
+};
+const textOf = (chars: number): string => {
+  let t = '';
+  while (t.length < chars) t += paragraph();
+  return t.slice(0, chars);
+};
+
+type Body = Record<string, unknown> & { model: string };
+
+/** A chat body of about `chars` characters: a system prompt, some earlier turns, and a last user message holding the rest. */
+function body(chars: number): Body {
+  const system = pick(PROMPTS) + filler.repeat(int(0, 4));
+  const turns = int(0, 3);
+  const messages: { role: string; content: string }[] = [{ role: 'system', content: system }];
+  let used = system.length;
+  for (let t = 0; t < turns; t++) {
+    const user = textOf(int(100, 400));
+    const assistant = textOf(int(100, 400));
+    messages.push({ role: 'user', content: user }, { role: 'assistant', content: assistant });
+    used += user.length + assistant.length;
+  }
+  messages.push({ role: 'user', content: textOf(Math.max(200, chars - used)) });
+  const b = { model: 'auto', messages, ...(rand() < 0.3 ? { tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object' } } }] } : {}) };
+  // Through JSON, as the gateway receives it: flat strings, not the concatenations built above.
+  return JSON.parse(JSON.stringify(b)) as Body;
+}
+
+const SIZES = { '4kB': 4_096, '100kB': 102_400 } as const;
+type Size = keyof typeof SIZES;
+const bodies: Record<Size, Body[]> = {
+  '4kB': Array.from({ length: BODY_POOL }, () => body(SIZES['4kB'])),
+  '100kB': Array.from({ length: BODY_POOL }, () => body(SIZES['100kB'])),
+};
+const promptChars = (bs: readonly Body[]): number => Math.round(bs.reduce((n, b) => n + textLength(b), 0) / bs.length);
+const noHeaders = {};
+
+/** The least a features pass does: one walk over the messages adding up their text lengths (the token estimate alone). */
+function textLength(b: Body): number {
+  let n = 0;
+  for (const m of b.messages as { content: unknown }[]) if (typeof m.content === 'string') n += m.content.length;
+  return n;
+}
+
+type FeatureSeries = 'chatFeatures' | 'textLength';
+const featureFns: Record<FeatureSeries, (b: Body) => number> = {
+  chatFeatures: (b) => chatFeatures(b, noHeaders, undefined).inputTokens,
+  textLength,
+};
+for (let i = 0; i < WARMUP / 10; i++) for (const size of Object.keys(SIZES) as Size[]) for (const fn of Object.values(featureFns)) sink += fn(bodies[size][i % BODY_POOL]);
+const featureSamples = Object.fromEntries(
+  (Object.keys(SIZES) as Size[]).map((size) => [size, { chatFeatures: new Float64Array(FEATURE_CALLS), textLength: new Float64Array(FEATURE_CALLS) }]),
+) as Record<Size, Record<FeatureSeries, Float64Array>>;
+for (let at = 0; at < FEATURE_CALLS; at += CHUNK) {
+  for (const size of Object.keys(SIZES) as Size[]) {
+    for (const name of ['chatFeatures', 'textLength'] as const) {
+      const out = featureSamples[size][name];
+      const fn = featureFns[name];
+      for (let i = 0; i < CHUNK; i++) {
+        const b = bodies[size][(at + i) % BODY_POOL];
+        const t0 = process.hrtime.bigint();
+        sink += fn(b);
+        out[at + i] = Number(process.hrtime.bigint() - t0);
+      }
+    }
+  }
+}
+type SizeReport = ReturnType<typeof summary> & { promptChars: number };
+const featureReport = (name: FeatureSeries): Record<Size, SizeReport> =>
+  Object.fromEntries((Object.keys(SIZES) as Size[]).map((size) => [size, { ...summary(featureSamples[size][name]), promptChars: promptChars(bodies[size]) }])) as Record<Size, SizeReport>;
+
 const report = {
   bench: 'routing',
   node: process.version,
@@ -248,9 +339,11 @@ const report = {
   policy: { workloads: WORKLOADS.length, rulesPerWorkload: 5, candidates: 8, workloadRules: doc.workloadRules?.length ?? 0, models: IDS.length, featurePool: FEATURE_POOL },
   calls: CALLS,
   evaluate: evaluateStats,
+  chatFeatures: { calls: FEATURE_CALLS, ...featureReport('chatFeatures') },
   baseline: {
     staticMap: { ...summary(samples.staticMap), callsPerSec: staticPerSec, note: 'one Map lookup per request: the floor of any router' },
     timingLoop: { ...summary(samples.trivial), note: 'a trivial function under the same per-call timer: the timer overhead inside every figure' },
+    textLength: { ...featureReport('textLength'), note: 'one walk over the messages adding up their text lengths: the floor of any features pass' },
   },
   decisions: {
     rules: new Set(decisions.map((d) => `${d.workload}/${d.rule}`)).size,

@@ -16,6 +16,8 @@ const request = features({
   hasImages: false,
   jsonMode: true,
   stream: false,
+  hasCode: true,
+  nonLatinShare: 0.25,
   systemPrompt: 'You are a SQL assistant.\nAnswer in JSON.',
   tenant: 'acme',
   user: 'u-17',
@@ -29,10 +31,12 @@ describe('compileCondition: each feature kind', () => {
     ['input_tokens', 1_200, 1_201],
     ['message_count', 4, 3],
     ['max_tokens', 512, 256],
+    ['non_latin_share', 0.25, 0.5],
     ['has_tools', true, false],
     ['has_images', false, true],
     ['json_mode', true, false],
     ['stream', false, true],
+    ['has_code', true, false],
     ['system_prompt', 'You are a SQL assistant.\nAnswer in JSON.', 'You are a SQL assistant.'],
     ['tenant', 'acme', 'globex'],
     ['user', 'u-17', 'u-18'],
@@ -43,6 +47,13 @@ describe('compileCondition: each feature kind', () => {
   ])('%s reads its own field (eq %j holds, eq %j does not)', (feature, yes, no) => {
     expect(on({ feature, op: 'eq', value: yes })).toBe(true);
     expect(on({ feature, op: 'eq', value: no })).toBe(false);
+  });
+
+  it('reads has_code and non_latin_share as false and 0 when the features leave them out', () => {
+    const bare = { ...features(), hasCode: undefined, nonLatinShare: undefined };
+    expect(compileCondition({ feature: 'has_code', op: 'eq', value: false })(bare)).toBe(true);
+    expect(compileCondition({ feature: 'non_latin_share', op: 'eq', value: 0 })(bare)).toBe(true);
+    expect(compileCondition({ feature: 'non_latin_share', op: 'lt', value: 0.1 })(bare)).toBe(true);
   });
 
   it('reads metadata keys containing dots, and header names as given (lower case)', () => {
@@ -85,6 +96,11 @@ describe('compileCondition: operators', () => {
     expect([at('gte', 1_200), at('gte', 1_201), at('gte', 1_199)]).toEqual([true, false, true]);
     expect(on({ feature: 'message_count', op: 'gte', value: 4 })).toBe(true);
     expect(on({ feature: 'max_tokens', op: 'lt', value: 1_000 })).toBe(true);
+    expect([on({ feature: 'non_latin_share', op: 'gte', value: 0.25 }), on({ feature: 'non_latin_share', op: 'gt', value: 0.25 }), on({ feature: 'non_latin_share', op: 'lt', value: 0.5 })]).toEqual([
+      true,
+      false,
+      true,
+    ]);
   });
 
   it('numeric operators read numeric strings from metadata and headers, and are false for anything else', () => {
@@ -182,6 +198,8 @@ describe('the condition contract', () => {
   it('accepts every well-formed operator', () => {
     const ok: Condition[] = [
       { feature: 'input_tokens', op: 'lt', value: 5 },
+      { feature: 'non_latin_share', op: 'gte', value: 0.5 },
+      { feature: 'has_code', op: 'eq', value: true },
       { feature: 'tenant', op: 'in', value: ['a', 1, true] },
       { feature: 'system_prompt', op: 'matches', value: '^you', flags: 'imsu' },
       { feature: 'metadata.tier', op: 'exists' },
@@ -193,6 +211,8 @@ describe('the condition contract', () => {
   it.each<[string, unknown, string, RegExp]>([
     ['a number operator without a number', { feature: 'input_tokens', op: 'gt', value: '5' }, 'workloadRules.0.when.value', /^op "gt" needs a number$/],
     ['lte without any value', { feature: 'input_tokens', op: 'lte' }, 'workloadRules.0.when.value', /^op "lte" needs a number$/],
+    ['a share bound given as a string', { feature: 'non_latin_share', op: 'gt', value: '0.3' }, 'workloadRules.0.when.value', /^op "gt" needs a number$/],
+    ['a misspelt code feature', { feature: 'is_code', op: 'eq', value: true }, 'workloadRules.0.when.feature', /^unknown feature; /],
     ['in without a list', { feature: 'tenant', op: 'in', value: 'acme' }, 'workloadRules.0.when.value', /^op "in" needs a list$/],
     ['eq with a list', { feature: 'tenant', op: 'eq', value: ['acme'] }, 'workloadRules.0.when.value', /^op "eq" needs a string, number or boolean$/],
     ['a bad regular expression', { feature: 'system_prompt', op: 'matches', value: '(unclosed' }, 'workloadRules.0.when.value', /^invalid regular expression: /],

@@ -3,6 +3,7 @@ import { seededRng } from './seeded-rng.js';
 import { describe, expect, it } from 'vitest';
 import { EMPTY_LIVE_STATE } from './live-state.js';
 import { evaluate, NoRouteError } from './policy.evaluator.js';
+import { chatFeatures } from './request-features.builder.js';
 import { validatePolicy } from './policy.validator.js';
 import { catalog, compile, features, liveState, noDraws, singleTarget, tally } from './testing/routing-fixture.factory.js';
 
@@ -71,6 +72,35 @@ describe('evaluate: workload resolution', () => {
     expect(down).toMatchObject({ rule: 'pinned', chosen: undefined, legs: [], fallbacks: [], ranked: [], excluded: [{ model: 'premium', reason: 'breaker_open' }] });
     const small = decide({ requestedModel: 'tiny', inputTokens: 4_000, maxTokens: 200 });
     expect(small).toMatchObject({ rule: 'pinned', chosen: undefined, excluded: [{ model: 'tiny', reason: 'context_window' }] });
+  });
+});
+
+describe('evaluate: rules on the prompt\'s code and script signals', () => {
+  const policy = compile(
+    {
+      defaultWorkload: 'general',
+      workloadRules: [
+        { when: { feature: 'has_code', op: 'eq', value: true }, workload: 'coding' },
+        { when: { feature: 'non_latin_share', op: 'gte', value: 0.5 }, workload: 'multilingual' },
+      ],
+      defaultRoute: 'cheap',
+      routes: { coding: 'premium', multilingual: 'frontier' },
+    },
+    catalog(),
+  );
+  // Features built from request bodies by the builder the gateway uses, not written by hand.
+  const decide = (...messages: { role: string; content: string }[]) => evaluate(policy, chatFeatures({ model: 'auto', messages }, {}, undefined), EMPTY_LIVE_STATE, noDraws);
+
+  it('routes code to one workload and mostly non-Latin prompts to another', () => {
+    expect(decide({ role: 'user', content: 'Why does this throw?\n```\nJSON.parse(undefined)\n```' })).toMatchObject({ workload: 'coding', workloadSource: 'rule', chosen: 'premium' });
+    expect(decide({ role: 'user', content: '请帮我总结一下这份文件的主要内容。' })).toMatchObject({ workload: 'multilingual', workloadSource: 'rule', chosen: 'frontier' });
+    expect(decide({ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Where is my order?' })).toMatchObject({ workload: 'general', workloadSource: 'default', chosen: 'cheap' });
+  });
+
+  it('weighs the share over system and user text together', () => {
+    const system = { role: 'system', content: 'You are the support assistant for an online shop. Answer politely.' };
+    expect(decide(system, { role: 'user', content: 'Где мой заказ?' })).toMatchObject({ workload: 'general' });
+    expect(decide({ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Где мой заказ? Он должен был прийти вчера.' })).toMatchObject({ workload: 'multilingual' });
   });
 });
 

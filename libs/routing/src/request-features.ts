@@ -1,6 +1,8 @@
 /**
  * What the gateway extracts from one request for routing. Cheap to build: the gateway fills it
- * once per call, and offline replay builds it from recorded spans.
+ * once per call, and offline replay builds it from recorded spans. `chatFeatures` and
+ * `embeddingsFeatures` set every field they can; `hasCode` and `nonLatinShare` are optional only so
+ * that features written out by hand stay valid, and read as false and 0 when absent.
  */
 export interface RequestFeatures {
   operation: 'chat' | 'embeddings';
@@ -14,6 +16,16 @@ export interface RequestFeatures {
   /** `response_format` asks for JSON (json_object or json_schema). */
   jsonMode: boolean;
   stream: boolean;
+  /**
+   * The prompt shows code: a code fence or a common code shape (see `hasCodeShape`), in the first
+   * or last KB of its user, system and developer text.
+   */
+  hasCode?: boolean;
+  /**
+   * Share of that text's letters outside the Latin script, in [0, 1] (0 without letters): a
+   * language signal for, e.g., Chinese, Russian or Arabic prompts.
+   */
+  nonLatinShare?: number;
   /** `max_completion_tokens` or `max_tokens`, when given. */
   maxTokens?: number;
   /** System (and developer) messages' text, joined. */

@@ -1,7 +1,7 @@
 import { chatFeatures, type RequestFeatures } from '@switchyard/routing';
 
 /** Columns of the quality model's design matrix. The first is the intercept: the accumulators rely on it. */
-export const QUALITY_FEATURES = ['intercept', 'logInputTokens', 'logMessageCount', 'hasTools', 'jsonMode', 'codeSignal'] as const;
+export const QUALITY_FEATURES = ['intercept', 'logInputTokens', 'logMessageCount', 'hasTools', 'jsonMode', 'hasCode', 'nonLatinShare'] as const;
 export type QualityFeature = (typeof QUALITY_FEATURES)[number];
 export const FEATURE_COUNT = QUALITY_FEATURES.length;
 
@@ -13,26 +13,27 @@ export interface SpanFeatureInput {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-// Read from the system prompt, which routing rules can match on (`system_prompt matches`), so a
-// rule the optimizer proposes on it is one the gateway can evaluate.
-const CODE_SIGNAL = /```|\b(code|function|program|sql|python|javascript|typescript|regex|compile|stack trace)\b/i;
-
 /** The gateway's own features of a stored request body: the same function it routes by. */
 export function requestFeaturesOf(body: unknown): RequestFeatures | undefined {
   if (!isObject(body) || !Array.isArray(body.messages)) return undefined;
   return chatFeatures({ ...body, model: typeof body.model === 'string' ? body.model : '' }, {}, undefined);
 }
 
+/**
+ * Every column is (the log of) a feature the router computes and a routing rule can condition on
+ * (`has_tools`, `json_mode`, `has_code`, `non_latin_share`, ...), so what the fit learns is what a
+ * proposed rule can act on.
+ */
 export function featureVectorOf(f: RequestFeatures): number[] {
-  return [1, Math.log1p(f.inputTokens), Math.log1p(f.messageCount), f.hasTools ? 1 : 0, f.jsonMode ? 1 : 0, CODE_SIGNAL.test(f.systemPrompt) ? 1 : 0];
+  return [1, Math.log1p(f.inputTokens), Math.log1p(f.messageCount), f.hasTools ? 1 : 0, f.jsonMode ? 1 : 0, f.hasCode ? 1 : 0, f.nonLatinShare ?? 0];
 }
 
 /**
  * A span's feature vector. Without a body (redaction other than `full`) only the token count is
- * known: the span's own input tokens, one message, and no tools, JSON mode or code signal.
+ * known: the span's own input tokens, one message, and no tools, JSON mode, code or non-Latin text.
  */
 export function spanFeatureVector(span: SpanFeatureInput): number[] {
   const features = requestFeaturesOf(span.requestBody);
   if (features) return featureVectorOf(features);
-  return [1, Math.log1p(span.inputTokens ?? 0), Math.log1p(1), 0, 0, 0];
+  return [1, Math.log1p(span.inputTokens ?? 0), Math.log1p(1), 0, 0, 0, 0];
 }

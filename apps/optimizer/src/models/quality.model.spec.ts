@@ -8,10 +8,12 @@ import { DEFAULT_QUALITY_FIT_OPTIONS, QualityModelBuilder } from './quality.mode
 /** Box–Muller normal draws from a seeded uniform source. */
 const normal = (rand: () => number) => (): number => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
 
-const TRUE_BETA = [0.9, -0.05, 0.02, -0.1, 0.05, -0.08];
+// Columns as in QUALITY_FEATURES: intercept, log tokens, log messages, tools, JSON mode, code, non-Latin share.
+const TRUE_BETA = [0.9, -0.05, 0.02, -0.1, 0.05, -0.08, -0.06];
 
 function row(rand: () => number): number[] {
-  return [1, Math.log1p(20 + rand() * 2_000), Math.log1p(1 + Math.floor(rand() * 8)), rand() < 0.3 ? 1 : 0, rand() < 0.2 ? 1 : 0, rand() < 0.25 ? 1 : 0];
+  const nonLatinShare = rand() < 0.3 ? rand() : 0;
+  return [1, Math.log1p(20 + rand() * 2_000), Math.log1p(1 + Math.floor(rand() * 8)), rand() < 0.3 ? 1 : 0, rand() < 0.2 ? 1 : 0, rand() < 0.25 ? 1 : 0, nonLatinShare];
 }
 
 const dotBeta = (x: number[]): number => x.reduce((s, v, i) => s + v * TRUE_BETA[i], 0);
@@ -32,6 +34,7 @@ describe('QualityModelBuilder', () => {
     }
     const [fit] = builder.build([]).summaries();
     const beta = Object.values(fit.coefficients);
+    expect(beta).toHaveLength(TRUE_BETA.length);
     beta.forEach((b, i) => expect(b).toBeCloseTo(TRUE_BETA[i], 2));
     const reference = new MultivariateLinearRegression(xs, ys);
     // ml-regression puts the intercept last.
@@ -44,29 +47,37 @@ describe('QualityModelBuilder', () => {
   it('pulls a thinly scored model toward the workload, and leaves a well-scored one on its own data', () => {
     const rand = seededRng(2);
     const noise = normal(rand);
-    const builder = new QualityModelBuilder();
     const means: Record<string, number> = { a: 0.8, b: 0.79, c: 0.81, d: 0.8, thin: 0.65 };
     const counts: Record<string, number> = { a: 2_000, b: 2_000, c: 2_000, d: 2_000, thin: 3 };
-    for (const model of Object.keys(means)) {
-      for (let i = 0; i < counts[model]; i++) builder.add('support', model, 'golden', row(rand), means[model] + 0.2 * noise());
+    // Three scores are noisy, and so is how far one draw of them gets pulled: judge it over repeated draws.
+    const runs = 40;
+    const moved: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const builder = new QualityModelBuilder();
+      for (const model of Object.keys(means)) {
+        for (let i = 0; i < counts[model]; i++) builder.add('support', model, 'golden', row(rand), means[model] + 0.2 * noise());
+      }
+      const fits = new Map(builder.build([]).summaries().map((s) => [s.model, s]));
+      const thin = fits.get('thin');
+      const a = fits.get('a');
+      expect(thin?.priorStrength).toBeGreaterThan(0);
+      expect(thin?.enough).toBe(false);
+      expect(a?.predicted.mean).toBeCloseTo(0.8, 1);
+      expect(a?.enough).toBe(true);
+      // How far the prediction stays from the others' 0.8, relative to the thin model's own scores.
+      moved.push(Math.abs((thin?.predicted.mean ?? Number.NaN) - 0.8) / Math.abs((thin?.observedMean ?? Number.NaN) - 0.8));
     }
-    const fits = new Map(builder.build([]).summaries().map((s) => [s.model, s]));
-    const thin = fits.get('thin');
-    const a = fits.get('a');
-    expect(thin?.priorStrength).toBeGreaterThan(0);
-    expect(thin?.enough).toBe(false);
-    // Empirical Bayes: the models' means barely differ beside one score's noise (0.2), so three
-    // scores move the thin model less than halfway from the others' 0.8.
-    const observed = thin?.observedMean ?? Number.NaN;
-    expect(Math.abs((thin?.predicted.mean ?? Number.NaN) - 0.8)).toBeLessThan(Math.abs(observed - 0.8) / 2);
-    expect(a?.predicted.mean).toBeCloseTo(0.8, 1);
-    expect(a?.enough).toBe(true);
+    // Empirical Bayes: the models' means barely differ beside one score's noise (0.2), so the prior
+    // is worth about as many rows as the thin model has, and typically pulls it about halfway to 0.8.
+    moved.sort((x, y) => x - y);
+    expect(moved[Math.floor(runs / 2)]).toBeLessThan(0.7);
+    expect(moved.filter((m) => m < 1).length).toBeGreaterThanOrEqual(0.9 * runs);
   });
 
   it('covers the true expected score about 95% of the time (simulated, seeded)', () => {
     const rand = seededRng(3);
     const noise = normal(rand);
-    const probe = [1, Math.log1p(500), Math.log1p(3), 1, 0, 0];
+    const probe = [1, Math.log1p(500), Math.log1p(3), 1, 0, 0, 0];
     const truth = dotBeta(probe);
     const runs = 300;
     let covered = 0;

@@ -4,8 +4,8 @@ import { z } from 'zod';
  * Request features a condition may read. `metadata.<key>` and `header.<name>` read one entry of the
  * request's `metadata` object or one request header (lower-case name).
  */
-export const NUMERIC_FEATURES = ['input_tokens', 'message_count', 'max_tokens'] as const;
-export const BOOLEAN_FEATURES = ['has_tools', 'has_images', 'json_mode', 'stream'] as const;
+export const NUMERIC_FEATURES = ['input_tokens', 'message_count', 'max_tokens', 'non_latin_share'] as const;
+export const BOOLEAN_FEATURES = ['has_tools', 'has_images', 'json_mode', 'stream', 'has_code'] as const;
 export const STRING_FEATURES = ['system_prompt', 'tenant', 'user', 'operation', 'requested_model'] as const;
 export type NumericFeature = (typeof NUMERIC_FEATURES)[number];
 export type BooleanFeature = (typeof BOOLEAN_FEATURES)[number];

@@ -58,6 +58,8 @@ export const features = (over: Partial<RequestFeatures> = {}): RequestFeatures =
   hasImages: false,
   jsonMode: false,
   stream: false,
+  hasCode: false,
+  nonLatinShare: 0,
   systemPrompt: '',
   ...over,
 });
