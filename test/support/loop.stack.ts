@@ -58,6 +58,9 @@ export class LoopStack {
     const fleet = await loadFleet(options.fleetFile ?? DEMO_FLEET);
     const fleetModels = [GPT4, ...options.cheaper];
     const h = await startGatewayHarness({
+      // The loop runs three apps and a dozen loopback upstreams in one process: on a busy two-core
+      // machine an upstream can take seconds to answer, which is not what these tests are about.
+      firstByteMs: 15_000,
       pool: [...fleetModels, 'judge-model'],
       poolModels: Object.fromEntries(fleetModels.map((m) => [m, { contextWindow: 128_000, pricing: { inputUsdPerMTok: PRICES[m].input_usd_per_mtok, outputUsdPerMTok: PRICES[m].output_usd_per_mtok } }])),
       routing: allGpt4(options.workloads, options.cheaper),
@@ -132,7 +135,7 @@ export class LoopStack {
       'judge and shadow queues drained',
       async () => {
         const { rows } = await this.worker.database.pool.query<{ n: string }>(
-          `select count(*) as n from spans s where s.origin = 'live' and s.workload = any($1::text[]) and s.started_at >= $4
+          `select count(*) as n from spans s where s.origin = 'live' and s.status = 'ok' and s.workload = any($1::text[]) and s.started_at >= $4
              and ((select count(*) from scores x where x.span_id = s.span_id and x.source = 'judge') = 0
                or (select count(*) from scores x where x.run_id = s.span_id and x.source = 'shadow') < coalesce($5::int, case when s.model = $2 then $3 else $3 - 1 end))`,
           [workloads, GPT4, k, this.since.toISOString(), shadowsPerCall ?? null],
