@@ -3,7 +3,7 @@ import type { Interval } from '@switchyard/scoring';
 import { zForConfidence } from '@switchyard/scoring';
 import { FEATURE_COUNT, QUALITY_FEATURES, type QualityFeature } from '../features/quality-features.js';
 import { type CalibrationOptions, DEFAULT_CALIBRATION_OPTIONS, fitJudgeCalibration, type JudgeCalibration, type SourceMeans } from './judge-calibration.js';
-import { cholesky, choleskySolve, dot, inverseQuadraticForm, quadraticForm } from './linear-algebra.js';
+import { CholeskyFactor, dot, quadraticForm } from './linear-algebra.js';
 import { RegressionAccumulator } from './regression.accumulator.js';
 
 /** How much one score of each source counts, relative to the others (a precision weight). */
@@ -76,7 +76,7 @@ interface GroupFit {
   summary: QualityGroupSummary;
   beta: Float64Array;
   /** Cholesky factor of the posterior precision (without σ²). */
-  factor: Float64Array;
+  factor: CholeskyFactor;
   sigma2: number;
 }
 
@@ -176,7 +176,7 @@ export class QualityModel {
     const fit = this.fits.get(key(workload, model));
     if (!fit) return undefined;
     const mean = dot(x, fit.beta);
-    const se = Math.sqrt(fit.sigma2 * inverseQuadraticForm(fit.factor, FEATURE_COUNT, x));
+    const se = Math.sqrt(fit.sigma2 * fit.factor.inverseQuadraticForm(x));
     return { mean: clip01(mean), interval: { low: clip01(mean - this.z * se), high: clip01(mean + this.z * se) } };
   }
 
@@ -186,7 +186,7 @@ export class QualityModel {
     const expected = this.predict(workload, model, meanX);
     if (!fit || !expected) return undefined;
     const mean = dot(meanX, fit.beta);
-    const se = Math.sqrt(fit.sigma2 * inverseQuadraticForm(fit.factor, FEATURE_COUNT, meanX) + fit.sigma2 / Math.max(1, count));
+    const se = Math.sqrt(fit.sigma2 * fit.factor.inverseQuadraticForm(meanX) + fit.sigma2 / Math.max(1, count));
     return { ...expected, predictive: { low: clip01(mean - this.z * se), high: clip01(mean + this.z * se) } };
   }
 }
@@ -269,13 +269,13 @@ function fitWorkload(workload: string, models: ReadonlyMap<string, RegressionAcc
       for (let i = 0; i < p; i++) rhs[i] += strength * sBeta[i];
     }
     addRidge(a, p, acc.sumW + strength);
-    const factor = cholesky(a, p);
-    const beta = choleskySolve(factor, p, rhs);
+    const factor = new CholeskyFactor(a, p);
+    const beta = factor.solve(rhs);
     const dof = acc.n - p;
     const sigma2 = ((dof > 0 ? residualSS(acc, beta) : 0) + p * sigma2Workload) / (Math.max(0, dof) + p);
     const meanX = acc.meanX();
     const mean = dot(meanX, beta);
-    const se = Math.sqrt(sigma2 * inverseQuadraticForm(factor, p, meanX));
+    const se = Math.sqrt(sigma2 * factor.inverseQuadraticForm(meanX));
     fits.push({
       beta,
       factor,
@@ -306,5 +306,5 @@ function addRidge(a: Float64Array, p: number, scale: number): void {
 function solveRidge(matrix: Float64Array, xty: ArrayLike<number>, sumW: number): Float64Array {
   const p = FEATURE_COUNT;
   addRidge(matrix, p, sumW);
-  return choleskySolve(cholesky(matrix, p), p, xty);
+  return new CholeskyFactor(matrix, p).solve(xty);
 }
