@@ -11,3 +11,4 @@ export * from './feedback/feedback-request.schema.js';
 export * from './golden-runs/index.js';
 export * from './policy-diffs/index.js';
 export * from './canary/canary.schema.js';
+export * from './keys/index.js';

@@ -1,0 +1,2 @@
+export * from './tenant.schema.js';
+export * from './virtual-key.schema.js';
