@@ -13,3 +13,5 @@ export * from './scored-span.repository.js';
 export * from './policy-diff.repository.js';
 export * from './canary-measurement.repository.js';
 export * from './replay-sample.repository.js';
+export * from './tenant.repository.js';
+export * from './virtual-key.repository.js';

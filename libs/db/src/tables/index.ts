@@ -9,3 +9,5 @@ export * from './score.table.js';
 export * from './golden-run.table.js';
 export * from './policy-diff.table.js';
 export * from './policy-diff-event.table.js';
+export * from './tenant.table.js';
+export * from './virtual-key.table.js';

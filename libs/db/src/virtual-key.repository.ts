@@ -1,0 +1,148 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { type Budget, type KeyMetadata, type RateLimits, VIRTUAL_KEY_SECRET_PREFIX } from '@switchyard/contracts';
+import { and, desc, eq, gt, isNull, or, type SQL, sql } from 'drizzle-orm';
+import type { Database } from './database.client.js';
+import { newRowId } from './row-id.factory.js';
+import { tenants, type VirtualKeyRow, virtualKeys } from './tables/index.js';
+
+export interface NewVirtualKey {
+  tenantId: string;
+  name: string;
+  allowedModels: string[];
+  allowedWorkloads: string[];
+  defaultWorkload?: string | null;
+  expiresAt?: Date | null;
+  metadata: KeyMetadata;
+  budgets: Budget[];
+  rateLimits: RateLimits;
+}
+
+/** A stored key without its hash, so the hash cannot travel further than this file. */
+export type VirtualKeyRecord = Omit<VirtualKeyRow, 'secretHash'>;
+
+/** A key with its secret, which exists only in this value: the database keeps the hash. */
+export interface IssuedVirtualKey {
+  key: VirtualKeyRecord;
+  secret: string;
+}
+
+export type RotateVirtualKeyResult = ({ ok: true } & IssuedVirtualKey) | { ok: false; reason: 'not_found' | 'revoked' };
+
+/** Null: any tenant's key (a global admin); otherwise only that tenant's. */
+export type TenantScope = string | null;
+
+const SECRET_BYTES = 32;
+/** base64url of 32 bytes is 43 characters, unpadded. */
+const SECRET_LENGTH = VIRTUAL_KEY_SECRET_PREFIX.length + Math.ceil((SECRET_BYTES * 4) / 3);
+/** 8 base64url characters tell keys apart and still leave 208 secret bits unshown. */
+const DISPLAY_PREFIX_LENGTH = VIRTUAL_KEY_SECRET_PREFIX.length + 8;
+
+/** Every column but the hash; the return types make a forgotten column a compile error. */
+const recordColumns = {
+  id: virtualKeys.id,
+  tenantId: virtualKeys.tenantId,
+  name: virtualKeys.name,
+  prefix: virtualKeys.prefix,
+  allowedModels: virtualKeys.allowedModels,
+  allowedWorkloads: virtualKeys.allowedWorkloads,
+  defaultWorkload: virtualKeys.defaultWorkload,
+  metadata: virtualKeys.metadata,
+  budgets: virtualKeys.budgets,
+  rateLimits: virtualKeys.rateLimits,
+  createdAt: virtualKeys.createdAt,
+  expiresAt: virtualKeys.expiresAt,
+  revokedAt: virtualKeys.revokedAt,
+  lastRotatedAt: virtualKeys.lastRotatedAt,
+};
+
+const hashSecret = (secret: string): string => createHash('sha256').update(secret, 'utf8').digest('hex');
+
+const mintSecret = (): { secret: string; prefix: string; secretHash: string } => {
+  const secret = `${VIRTUAL_KEY_SECRET_PREFIX}${randomBytes(SECRET_BYTES).toString('base64url')}`;
+  return { secret, prefix: secret.slice(0, DISPLAY_PREFIX_LENGTH), secretHash: hashSecret(secret) };
+};
+
+const inScope = (tenantId: TenantScope, id: string): SQL | undefined => and(eq(virtualKeys.id, id), tenantId === null ? undefined : eq(virtualKeys.tenantId, tenantId));
+
+/**
+ * Virtual keys. Secrets are minted here and only their SHA-256 is stored (see the table for why a
+ * fast hash is fine); a key is looked up by the hash of what the caller presents.
+ */
+export class VirtualKeyRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Undefined when the tenant does not exist. */
+  async create(input: NewVirtualKey): Promise<IssuedVirtualKey | undefined> {
+    return this.db.transaction(async (tx) => {
+      // Share-locks the tenant so it cannot vanish between the check and the insert.
+      const [tenant] = await tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, input.tenantId)).for('share');
+      if (!tenant) return undefined;
+      const { secret, prefix, secretHash } = mintSecret();
+      const [key] = await tx
+        .insert(virtualKeys)
+        .values({ ...input, id: newRowId('vk'), prefix, secretHash, defaultWorkload: input.defaultWorkload ?? null, expiresAt: input.expiresAt ?? null })
+        .returning(recordColumns);
+      if (!key) throw new Error('insert into virtual_keys returned no row');
+      return { key, secret };
+    });
+  }
+
+  async get(tenantId: TenantScope, id: string): Promise<VirtualKeyRecord | undefined> {
+    const [row] = await this.db.select(recordColumns).from(virtualKeys).where(inScope(tenantId, id));
+    return row;
+  }
+
+  /** Newest first, revoked and expired keys included. */
+  async list(tenantId: TenantScope): Promise<VirtualKeyRecord[]> {
+    return this.db
+      .select(recordColumns)
+      .from(virtualKeys)
+      .where(tenantId === null ? undefined : eq(virtualKeys.tenantId, tenantId))
+      .orderBy(desc(virtualKeys.createdAt), desc(virtualKeys.id));
+  }
+
+  /**
+   * Issues a new secret; the old one stops matching in the same statement. A revoked key cannot
+   * be rotated back to life. An expired one can, and stays expired until its expiry is moved.
+   */
+  async rotate(tenantId: TenantScope, id: string, now: Date = new Date()): Promise<RotateVirtualKeyResult> {
+    const { secret, prefix, secretHash } = mintSecret();
+    const [key] = await this.db
+      .update(virtualKeys)
+      .set({ prefix, secretHash, lastRotatedAt: now })
+      .where(and(inScope(tenantId, id), isNull(virtualKeys.revokedAt)))
+      .returning(recordColumns);
+    if (key) return { ok: true, key, secret };
+    return { ok: false, reason: (await this.get(tenantId, id)) ? 'revoked' : 'not_found' };
+  }
+
+  /** Idempotent: revoking again keeps the first revocation time. Undefined when not found. */
+  async revoke(tenantId: TenantScope, id: string, now: Date = new Date()): Promise<VirtualKeyRecord | undefined> {
+    const [key] = await this.db
+      .update(virtualKeys)
+      .set({ revokedAt: sql`coalesce(${virtualKeys.revokedAt}, ${now.toISOString()}::timestamptz)` })
+      .where(inScope(tenantId, id))
+      .returning(recordColumns);
+    return key;
+  }
+
+  /** Null clears the expiry. Undefined when not found. */
+  async setExpiry(tenantId: TenantScope, id: string, expiresAt: Date | null): Promise<VirtualKeyRecord | undefined> {
+    const [key] = await this.db.update(virtualKeys).set({ expiresAt }).where(inScope(tenantId, id)).returning(recordColumns);
+    return key;
+  }
+
+  /**
+   * The key a caller's secret belongs to, if it is usable at `now`: null when unknown, revoked or
+   * expired. The lookup is by hash, so its timing says nothing about how close a guess was.
+   */
+  async findActiveBySecret(secret: string, now: Date = new Date()): Promise<VirtualKeyRecord | null> {
+    // Anything not shaped like a secret cannot match; skip hashing whatever a hostile header holds.
+    if (secret.length !== SECRET_LENGTH || !secret.startsWith(VIRTUAL_KEY_SECRET_PREFIX)) return null;
+    const [key] = await this.db
+      .select(recordColumns)
+      .from(virtualKeys)
+      .where(and(eq(virtualKeys.secretHash, hashSecret(secret)), isNull(virtualKeys.revokedAt), or(isNull(virtualKeys.expiresAt), gt(virtualKeys.expiresAt, now))));
+    return key ?? null;
+  }
+}
