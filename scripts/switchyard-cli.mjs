@@ -16,6 +16,7 @@
 //   npm run cli -- canary schedule <diff id> [--steps 0.05,0.25,0.5,1] [--start ISO-TIME] [--dwell-minutes N] [--min-samples N] [--tolerance X] [--strict]
 //   npm run cli -- canary status <diff id>
 //   npm run cli -- canary abort <diff id> --comment TEXT
+//   npm run cli -- optimizer refit
 //
 // --strict: the canary's quality margin is --tolerance alone. By default it also allows the drop the
 // approved diff predicted at worst, which the reviewer already accepted.
@@ -49,6 +50,7 @@ const USAGE = `usage:
       --strict: the quality margin is the tolerance alone, not widened by the drop the approved diff predicted
   switchyard-cli canary status <diff id>
   switchyard-cli canary abort <diff id> --comment TEXT
+  switchyard-cli optimizer refit                                  refit now (and propose), not at the next scheduled refit
 options for every command:
   --url URL      default: $SWITCHYARD_URL, else http://localhost:8080
   --admin-key K  default: $SWITCHYARD_ADMIN_KEY
@@ -358,6 +360,11 @@ async function canaryAbort(options, id) {
   console.log(`aborted the canary of ${json.diffId}; ${json.activeVersionId} is active again`);
 }
 
+async function optimizerRefit(options) {
+  await call(options, 'POST', 'admin/optimizer/refit');
+  console.log('refit requested: the optimizer refits now and then proposes; see switchyard-cli diffs list');
+}
+
 const COMMANDS = {
   datasets: { upload, list, show },
   golden: { start: goldenStart, list: goldenList, show: goldenShow, cancel: goldenCancel },
@@ -365,6 +372,7 @@ const COMMANDS = {
   runs: { start: goldenStart, status: goldenShow, list: goldenList, cancel: goldenCancel },
   diffs: { list: diffsList, show: diffsShow, approve: diffsApprove, reject: diffsReject },
   canary: { schedule: canarySchedule, status: canaryStatus, abort: canaryAbort },
+  optimizer: { refit: optimizerRefit },
 };
 
 async function main() {

@@ -147,6 +147,13 @@ describe('switchyard-cli runs (the golden commands by another name)', () => {
     expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual(['GET /admin/golden-runs?limit=50&status=running', 'POST /admin/golden-runs/gr_0001/cancel']);
   });
 
+  it('optimizer refit asks the gateway for an on-demand refit', async () => {
+    const { code, stdout } = await cli(url, 'optimizer', 'refit');
+    expect(code).toBe(0);
+    expect(stdout).toContain('refit requested');
+    expect(seen.map((x) => `${x.method} ${x.url} ${x.actor ?? ''}`)).toEqual(['POST /admin/optimizer/refit carol']);
+  });
+
   it('names the command the user typed when an argument is missing', async () => {
     expect(await cli(url, 'runs', 'status')).toMatchObject({ code: 1, stderr: 'runs status needs a run id\n' });
     expect(await cli(url, 'runs', 'start', '--models', 'a')).toMatchObject({ code: 1, stderr: 'runs start needs --dataset\n' });

@@ -1,5 +1,9 @@
 import { activePolicyResponseSchema, createPolicyVersionResponseSchema, policyDiffResponseSchema, validatePolicyResponseSchema } from '@switchyard/contracts';
+import { loadTestEnv } from '@switchyard/config';
+import { OptimizerQueue } from '@switchyard/queue';
 import { loadOpenAiSchemas } from '@switchyard/testing';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, eventually, type GatewayHarness, startGatewayHarness } from './support/gateway.harness.js';
 
@@ -33,6 +37,24 @@ describe('admin API over real HTTP', () => {
       const res = await admin('GET', '/admin/policy', undefined, key);
       expect(res.status).toBe(401);
       schemas.assertValid('ErrorResponse', res.json);
+    }
+  });
+
+  it('queues an on-demand optimizer refit for the admin key only, once while one waits', async () => {
+    expect((await admin('POST', '/admin/optimizer/refit', undefined, null)).status).toBe(401);
+    const first = await admin('POST', '/admin/optimizer/refit');
+    expect(first).toMatchObject({ status: 202, json: { object: 'optimizer.refit', queued: true, jobId: OptimizerQueue.onDemandJobId } });
+    expect((await admin('POST', '/admin/optimizer/refit')).status).toBe(202);
+    // No optimizer runs beside this gateway: the request waits on the optimizer's queue, as one job.
+    const redis = new Redis(loadTestEnv().TEST_REDIS_URL, { maxRetriesPerRequest: null });
+    const queue = new Queue(OptimizerQueue.name, { connection: redis, prefix: h.config.redisPrefix });
+    try {
+      expect(await queue.getJobState(OptimizerQueue.onDemandJobId)).toBe('waiting');
+      expect(await queue.getWaitingCount()).toBe(1);
+      expect((await queue.getJob(OptimizerQueue.onDemandJobId))?.data).toEqual({ force: true });
+    } finally {
+      await queue.close();
+      redis.disconnect();
     }
   });
 

@@ -9,6 +9,7 @@ import { DatasetsAdminModule } from './admin/datasets/datasets-admin.module.js';
 import { DATASET_LIMITS } from './admin/datasets/datasets-admin.tokens.js';
 import { DeploymentsAdminController } from './admin/deployments-admin.controller.js';
 import { GoldenRunsAdminModule } from './admin/golden-runs/golden-runs-admin.module.js';
+import { OptimizerAdminController } from './admin/optimizer-admin.controller.js';
 import { QueuesAdminController } from './admin/queues-admin.controller.js';
 import { SpansAdminController } from './admin/spans-admin.controller.js';
 import { PolicyAdminModule } from './admin/policy-admin.module.js';
@@ -85,7 +86,7 @@ export class GatewayModule {
           ],
         }),
       ],
-      controllers: [ChatCompletionsController, EmbeddingsController, ModelsController, HealthController, DeploymentsAdminController, SpansAdminController, QueuesAdminController, FeedbackController],
+      controllers: [ChatCompletionsController, EmbeddingsController, ModelsController, HealthController, DeploymentsAdminController, SpansAdminController, QueuesAdminController, OptimizerAdminController, FeedbackController],
       providers: [
         { provide: DATABASE, useValue: infra.database },
         { provide: REDIS_CLIENT, useValue: infra.redis },

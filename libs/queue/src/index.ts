@@ -5,3 +5,4 @@ export * from './shadow.queue.js';
 export * from './golden.queue.js';
 export * from './policy-notice.publisher.js';
 export * from './canary.queue.js';
+export * from './optimizer.queue.js';

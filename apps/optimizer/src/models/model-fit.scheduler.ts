@@ -1,12 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { QueueName } from '@switchyard/queue';
+import { OptimizerQueue, requestRefit } from '@switchyard/queue';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ModelFitProcessor } from './model-fit.processor.js';
 
 const SCHEDULER_ID = 'model-refit';
-/** One waiting on-demand refit at a time: a second request while it waits is the same job. */
-const ON_DEMAND_JOB_ID = 'model-refit-on-demand';
 
 /** Runs refits on the optimizer queue: a repeatable job every `everyMs`, and on demand. One at a time. */
 export class ModelFitScheduler {
@@ -20,18 +18,18 @@ export class ModelFitScheduler {
     private readonly processor: ModelFitProcessor,
     private readonly everyMs: number,
   ) {
-    this.queue = new Queue(QueueName.Optimizer, { connection, prefix });
+    this.queue = new Queue(OptimizerQueue.name, { connection, prefix });
   }
 
   async start(): Promise<void> {
-    this.worker = new Worker(QueueName.Optimizer, (job) => this.processor.process(job), { connection: this.connection, prefix: this.prefix, concurrency: 1 });
+    this.worker = new Worker(OptimizerQueue.name, (job) => this.processor.process(job), { connection: this.connection, prefix: this.prefix, concurrency: 1 });
     this.worker.on('error', (e: Error) => this.logger.warn(`optimizer worker: ${e.message}`));
     this.worker.on('failed', (job, e: Error) => this.logger.warn(`refit ${job?.id ?? '?'} failed: ${e.message}`));
-    await this.queue.upsertJobScheduler(SCHEDULER_ID, { every: this.everyMs, immediately: true }, { name: 'refit', data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } });
+    await this.queue.upsertJobScheduler(SCHEDULER_ID, { every: this.everyMs, immediately: true }, { name: OptimizerQueue.jobName, data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } });
   }
 
   async requestRefit(force = true): Promise<void> {
-    await this.queue.add('refit', { force }, { jobId: ON_DEMAND_JOB_ID, removeOnComplete: true, removeOnFail: 100 });
+    await requestRefit(this.queue, force);
   }
 
   async close(): Promise<void> {
