@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig, ConfigModule, modelCatalogOf } from '@switchyard/config';
-import { DatasetRepository, type DatabaseHandle, PolicyDiffRepository, PolicyVersionRepository, ScoreRepository, SpanRepository } from '@switchyard/db';
+import { DatasetRepository, type DatabaseHandle, PolicyDiffRepository, PolicyVersionRepository, ScoreRepository, SpanRepository, TenantRepository, VirtualKeyRepository } from '@switchyard/db';
 import type { Redis } from 'ioredis';
 import { AdminKeyGuard } from './admin/admin-key.guard.js';
 import { DatasetsAdminModule } from './admin/datasets/datasets-admin.module.js';
 import { DATASET_LIMITS } from './admin/datasets/datasets-admin.tokens.js';
 import { DeploymentsAdminController } from './admin/deployments-admin.controller.js';
 import { GoldenRunsAdminModule } from './admin/golden-runs/golden-runs-admin.module.js';
+import { KeysAdminModule } from './admin/keys/keys-admin.module.js';
 import { OptimizerAdminController } from './admin/optimizer-admin.controller.js';
 import { QueuesAdminController } from './admin/queues-admin.controller.js';
 import { SpansAdminController } from './admin/spans-admin.controller.js';
@@ -77,6 +78,11 @@ export class GatewayModule {
             { provide: PolicyVersionRepository, useValue: new PolicyVersionRepository(infra.database.db) },
           ],
         }),
+        KeysAdminModule.register([
+          { provide: ADMIN_KEY, useValue: config.admin.key },
+          { provide: TenantRepository, useValue: new TenantRepository(infra.database.db) },
+          { provide: VirtualKeyRepository, useValue: new VirtualKeyRepository(infra.database.db) },
+        ]),
         DatasetsAdminModule.register({
           providers: [
             { provide: ADMIN_KEY, useValue: config.admin.key },
