@@ -4,7 +4,8 @@ import { CanaryQueue } from '@switchyard/queue';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, type GatewayHarness, type HarnessOptions, startGatewayHarness } from './support/gateway.harness.js';
+import { type GatewayHarness, type HarnessOptions, startGatewayHarness } from './support/gateway.harness.js';
+import { type AdminAnswer, adminCall } from './support/admin.client.js';
 import { startWorkerFor, type WorkerHarness } from './support/worker.harness.js';
 
 const JUDGED = { sampleRate: 1, canarySampleRate: 1 };
@@ -71,14 +72,7 @@ describe('canary rollout across a restart of the gateway and the worker', () => 
     return apps;
   };
 
-  const admin = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
-    const res = await fetch(`${running().h.baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'x-switchyard-actor': 'alice', ...(body !== undefined && { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-  };
+  const admin = (method: 'GET' | 'POST', path: string, body?: unknown): Promise<AdminAnswer> => adminCall(running().h.baseUrl, method, path, body);
 
   /** Sticky callers send traffic until `done` holds for the diff's status, or the deadline passes. */
   const driveUntil = async (diffId: string, done: (status: string) => boolean, deadlineMs: number): Promise<string> => {

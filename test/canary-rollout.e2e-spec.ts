@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeUpstream } from '@switchyard/testing';
 import { ADMIN_KEY, type GatewayHarness, startGatewayHarness } from './support/gateway.harness.js';
+import { type AdminAnswer, adminCall } from './support/admin.client.js';
 import { startWorkerFor, type WorkerHarness } from './support/worker.harness.js';
 
 const JUDGED = { sampleRate: 1, canarySampleRate: 1 };
@@ -45,14 +46,7 @@ describe('canary rollout of an approved policy diff, gateway and worker together
     await h.close();
   });
 
-  const admin = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
-    const res = await fetch(`${h.baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'x-switchyard-actor': 'alice', ...(body !== undefined && { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-  };
+  const admin = (method: 'GET' | 'POST', path: string, body?: unknown): Promise<AdminAnswer> => adminCall(h.baseUrl, method, path, body);
 
   /** Sticky callers send traffic until the diff leaves `until` status, or the deadline passes. */
   const driveUntil = async (diffId: string, done: (status: string) => boolean, deadlineMs: number): Promise<string> => {

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { type ActivePolicyResponse, activePolicyResponseSchema, type PolicyDiffDetail, policyDiffDetailSchema, policyDiffListResponseSchema, type PolicyDiffReason } from '@switchyard/contracts';
 import { seededRng } from '@switchyard/routing';
 import type { FleetRow, ReplayFleet } from '../../apps/gateway/src/providers/replay/replay-fleet.repository.js';
+import { type AdminAnswer, adminCall } from './admin.client.js';
 import { fleetResponder, loadFleet, oracleJudge } from './fleet-upstreams.js';
-import { ADMIN_KEY, type GatewayHarness, startGatewayHarness } from './gateway.harness.js';
+import { type GatewayHarness, startGatewayHarness } from './gateway.harness.js';
 import { type OptimizerHarness, startOptimizerFor } from './optimizer.harness.js';
 import { startWorkerFor, type WorkerHarness } from './worker.harness.js';
 
@@ -84,13 +85,8 @@ export class LoopStack {
     await this.h.close();
   }
 
-  async admin(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-    const res = await fetch(`${this.h.baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'x-switchyard-actor': 'reviewer', ...(body !== undefined && { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, json: await res.json() };
+  admin(method: 'GET' | 'POST', path: string, body?: unknown): Promise<AdminAnswer> {
+    return adminCall(this.h.baseUrl, method, path, body, 'reviewer');
   }
 
   async active(): Promise<ActivePolicyResponse> {
