@@ -49,6 +49,8 @@ const closedPort = (): Promise<number> =>
   });
 
 export interface HarnessOptions {
+  /** `auth.mode`; default `open`, so tests about other things need no key. Governance tests use `keys`. */
+  auth?: 'keys' | 'open';
   bodyLimitBytes?: number;
   redaction?: RedactionMode;
   firstByteMs?: number;
@@ -89,6 +91,7 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
   for (const id of options.pool ?? []) pool.set(id, await startFakeOpenAiUpstream(options.upstream));
   const timeouts = { connectMs: 1_000, firstByteMs: options.firstByteMs ?? 1_500, totalMs: 20_000 };
   const file = {
+    auth: { mode: options.auth ?? 'open' },
     server: { host: '127.0.0.1', bodyLimitBytes: options.bodyLimitBytes ?? 256 * 1024 },
     spans: { redaction: options.redaction ?? 'full', flushIntervalMs: 50 },
     providers: [

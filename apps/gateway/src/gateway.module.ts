@@ -5,6 +5,9 @@ import { APP_CONFIG, type AppConfig, ConfigModule, modelCatalogOf } from '@switc
 import { DatasetRepository, type DatabaseHandle, PolicyDiffRepository, PolicyVersionRepository, ScoreRepository, SpanRepository, TenantRepository, VirtualKeyRepository } from '@switchyard/db';
 import type { Redis } from 'ioredis';
 import { AdminKeyGuard } from './admin/admin-key.guard.js';
+import { ApiKeyGuard } from './auth/api-key.guard.js';
+import { CredentialChanges } from './auth/credential-changes.channel.js';
+import { CredentialCache } from './auth/credential.cache.js';
 import { DatasetsAdminModule } from './admin/datasets/datasets-admin.module.js';
 import { DATASET_LIMITS } from './admin/datasets/datasets-admin.tokens.js';
 import { DeploymentsAdminController } from './admin/deployments-admin.controller.js';
@@ -52,6 +55,8 @@ export interface GatewayInfra {
 @Module({})
 export class GatewayModule {
   static forRoot(config: AppConfig, infra: GatewayInfra): DynamicModule {
+    // One instance: the admin module announces key changes that the request path's cache hears.
+    const credentialChanges = new CredentialChanges(infra.redis, `${config.redisPrefix}:credential-changes`);
     return {
       module: GatewayModule,
       imports: [
@@ -80,6 +85,7 @@ export class GatewayModule {
         }),
         KeysAdminModule.register([
           { provide: ADMIN_KEY, useValue: config.admin.key },
+          { provide: CredentialChanges, useValue: credentialChanges },
           { provide: TenantRepository, useValue: new TenantRepository(infra.database.db) },
           { provide: VirtualKeyRepository, useValue: new VirtualKeyRepository(infra.database.db) },
         ]),
@@ -116,6 +122,10 @@ export class GatewayModule {
         PolicySync,
         { provide: ADMIN_KEY, useValue: config.admin.key },
         AdminKeyGuard,
+        { provide: VirtualKeyRepository, useFactory: (d: DatabaseHandle) => new VirtualKeyRepository(d.db), inject: [DATABASE] },
+        { provide: CredentialChanges, useValue: credentialChanges },
+        CredentialCache,
+        ApiKeyGuard,
         RouteResolver,
         UpstreamDispatcher,
         { provide: ScoreRepository, useFactory: (d: DatabaseHandle) => new ScoreRepository(d.db), inject: [DATABASE] },

@@ -12,6 +12,11 @@ runProcess('gateway', async (config, infra) => {
   if (config.admin.generated) {
     new Logger('Gateway').warn(`SWITCHYARD_ADMIN_KEY is not set; this process's admin key is ${config.admin.key} (development only)`);
   }
+  if (config.auth.mode === 'open') {
+    new Logger('Gateway').warn(
+      '*** AUTH IS OPEN: anyone who can reach this port may call /v1, with no key, budget or rate limit. For a local demo only; set auth.mode: keys for anything else. ***',
+    );
+  }
   new Logger('Gateway').log(`listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port} (config ${config.configPath})`);
   return {
     close: async () => {

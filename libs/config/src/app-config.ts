@@ -25,6 +25,7 @@ export interface AppConfig {
   otlpEndpoint?: string;
   serviceName?: string;
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  auth: FileConfig['auth'];
   spans: FileConfig['spans'];
   providers: ProviderConfig[];
   models: ModelConfig[];

@@ -73,6 +73,15 @@ describe('loadConfig', () => {
     expect(ok.admin).toEqual({ key: 'a-long-enough-admin-key', generated: false });
   });
 
+  it('requires keys on /v1 by default, and refuses auth: open in production', () => {
+    expect(loadConfig({ SWITCHYARD_CONFIG: write(valid) }).auth.mode).toBe('keys');
+    const open = write(`auth: { mode: open }\n${valid}`);
+    expect(loadConfig({ SWITCHYARD_CONFIG: open }).auth.mode).toBe('open');
+    const message = errorOf(() => loadConfig({ SWITCHYARD_CONFIG: open, NODE_ENV: 'production', UP_KEY: 'k', SWITCHYARD_ADMIN_KEY: 'a-long-enough-admin-key' }));
+    expect(message).toContain('auth.mode');
+    expect(message).toContain('refused in production');
+  });
+
   it('generates an admin key in development', () => {
     const cfg = loadConfig({ SWITCHYARD_CONFIG: write(valid) });
     expect(cfg.admin.generated).toBe(true);

@@ -51,6 +51,7 @@ export function loadConfig(env: EnvSource = process.env, cwd: string = process.c
     return { ...p, apiKey, fleetPath: p.fleetFile ? resolve(configDir, p.fleetFile) : undefined };
   });
   if (!e.SWITCHYARD_ADMIN_KEY && e.NODE_ENV === 'production') missingKeys.push('SWITCHYARD_ADMIN_KEY: required in production, to protect /admin');
+  if (file.auth.mode === 'open' && e.NODE_ENV === 'production') missingKeys.push('auth.mode: "open" lets anyone call /v1 and is refused in production; use "keys"');
   if (missingKeys.length) throw new ConfigError(`${configPath} is invalid:\n  - ${missingKeys.join('\n  - ')}`);
 
   return {
@@ -66,6 +67,7 @@ export function loadConfig(env: EnvSource = process.env, cwd: string = process.c
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     serviceName: e.OTEL_SERVICE_NAME,
     logLevel: e.LOG_LEVEL,
+    auth: file.auth,
     spans: file.spans,
     providers,
     models: file.models.map((m) => ({ ...m, upstreamModel: m.upstreamModel ?? m.id })),

@@ -233,8 +233,15 @@ export const optimizerConfigSchema = z
 export const redactionModeSchema = z.enum(['full', 'metadata-only', 'hashed']);
 export type RedactionMode = z.infer<typeof redactionModeSchema>;
 
+/**
+ * `keys` (the default): every /v1 call needs a virtual key (or the admin key). `open`: anyone may
+ * call, as one tenant, for the local demo only; production refuses to start with it.
+ */
+export const authConfigSchema = z.object({ mode: z.enum(['keys', 'open']).default('keys') }).strict();
+
 export const fileConfigSchema = z
   .object({
+    auth: authConfigSchema.prefault({}),
     server: z
       .object({
         host: z.string().default('0.0.0.0'),

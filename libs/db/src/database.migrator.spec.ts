@@ -37,7 +37,7 @@ describe('migrateDatabase', () => {
     const applied = await first.pool.query<{ count: number }>('select count(*)::int as count from drizzle.__drizzle_migrations');
     expect(applied.rows[0]?.count).toBe(journalEntries());
     const indexes = await first.pool.query<{ indexname: string }>("select indexname from pg_indexes where tablename = 'spans' order by indexname");
-    expect(indexes.rows.map((r) => r.indexname)).toEqual(['spans_origin_started_at_idx', 'spans_pkey', 'spans_run_id_idx', 'spans_started_at_idx', 'spans_trace_id_idx', 'spans_workload_model_started_at_idx']);
+    expect(indexes.rows.map((r) => r.indexname)).toEqual(['spans_origin_started_at_idx', 'spans_pkey', 'spans_run_id_idx', 'spans_started_at_idx', 'spans_tenant_started_at_idx', 'spans_trace_id_idx', 'spans_virtual_key_started_at_idx', 'spans_workload_model_started_at_idx']);
   });
 
   it('is a no-op the second time', async () => {

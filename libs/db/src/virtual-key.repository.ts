@@ -15,6 +15,7 @@ export interface NewVirtualKey {
   metadata: KeyMetadata;
   budgets: Budget[];
   rateLimits: RateLimits;
+  cacheResponses?: boolean;
 }
 
 /** A stored key without its hash, so the hash cannot travel further than this file. */
@@ -49,6 +50,7 @@ const recordColumns = {
   metadata: virtualKeys.metadata,
   budgets: virtualKeys.budgets,
   rateLimits: virtualKeys.rateLimits,
+  cacheResponses: virtualKeys.cacheResponses,
   createdAt: virtualKeys.createdAt,
   expiresAt: virtualKeys.expiresAt,
   revokedAt: virtualKeys.revokedAt,
@@ -145,4 +147,24 @@ export class VirtualKeyRepository {
       .where(and(eq(virtualKeys.secretHash, hashSecret(secret)), isNull(virtualKeys.revokedAt), or(isNull(virtualKeys.expiresAt), gt(virtualKeys.expiresAt, now))));
     return key ?? null;
   }
+
+  /** Like findActiveBySecret, with the owning tenant's shared limits, in one round trip. */
+  async findCredentialBySecret(secret: string, now: Date = new Date()): Promise<KeyCredential | null> {
+    if (secret.length !== SECRET_LENGTH || !secret.startsWith(VIRTUAL_KEY_SECRET_PREFIX)) return null;
+    const [row] = await this.db
+      .select({ key: recordColumns, tenantBudgets: tenants.budgets, tenantRateLimits: tenants.rateLimits })
+      .from(virtualKeys)
+      .innerJoin(tenants, eq(tenants.id, virtualKeys.tenantId))
+      .where(and(eq(virtualKeys.secretHash, hashSecret(secret)), isNull(virtualKeys.revokedAt), or(isNull(virtualKeys.expiresAt), gt(virtualKeys.expiresAt, now))));
+    return row ? { key: row.key, tenant: { budgets: row.tenantBudgets, rateLimits: row.tenantRateLimits } } : null;
+  }
 }
+
+/** What the request path needs to know about a caller's key. */
+export interface KeyCredential {
+  key: VirtualKeyRecord;
+  tenant: { budgets: Budget[]; rateLimits: RateLimits };
+}
+
+/** Hex SHA-256 of a presented secret, the form caches and the table index it by. */
+export const virtualKeySecretHash = hashSecret;

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { OpenAiHttpError } from '../errors/openai-error.js';
 import { callerFingerprint } from './caller-fingerprint.js';
+import '../auth/caller.js';
 
 export const HEADER_INTERNAL = 'x-switchyard-internal';
 export const HEADER_RUN_ID = 'x-switchyard-run-id';
@@ -17,6 +18,9 @@ export interface CallProvenance {
   runId?: string;
   /** Fingerprint of the caller's key (see callerFingerprint). */
   caller?: string;
+  /** The virtual key that made the call, and its tenant; absent for admin-key and open-auth calls. */
+  tenantId?: string;
+  virtualKeyId?: string;
 }
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
@@ -27,7 +31,10 @@ const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
  */
 export function provenanceOf(req: FastifyRequest, adminKey: string): CallProvenance {
   const marker = req.headers[HEADER_INTERNAL];
-  if (marker === undefined) return { origin: 'live', caller: callerFingerprint(req.headers) };
+  if (marker === undefined) {
+    const key = req.caller?.kind === 'key' ? req.caller.credential.key : undefined;
+    return { origin: 'live', caller: callerFingerprint(req.headers), ...(key && { tenantId: key.tenantId, virtualKeyId: key.id }) };
+  }
   const origin = Array.isArray(marker) ? marker[0] : marker;
   if (!origin || !INTERNAL_ORIGINS.has(origin)) {
     throw new OpenAiHttpError(400, `Invalid ${HEADER_INTERNAL} header: use judge, golden or shadow.`, 'invalid_request_error', 'invalid_internal_marker', null);

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@switchyard/config';
 import type { ChatCompletionRequest } from '@switchyard/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { assertModelAllowed, assertWorkloadAllowed, defaultWorkloadOf } from '../auth/key-permissions.js';
 import { GatewayCall } from '../calls/gateway-call.js';
 import { provenanceOf } from '../calls/internal-call.js';
 import { relayStream } from '../calls/stream-relay.js';
@@ -24,9 +25,11 @@ export class ChatCompletionsService {
     const stream = body.stream === true;
     const call = new GatewayCall(this.tracer, 'chat', body, stream, this.config.spans.redaction, reply, provenanceOf(req, this.config.admin.key));
     try {
-      const workloadHeader = RouteResolver.parseWorkloadHeader(GatewayCall.workloadHeader(req));
+      assertModelAllowed(req.caller, body.model);
+      const workloadHeader = RouteResolver.parseWorkloadHeader(GatewayCall.workloadHeader(req)) ?? defaultWorkloadOf(req.caller);
       const plan = this.router.resolve(chatFeatures(body, req.headers, workloadHeader));
       call.routed(plan);
+      assertWorkloadAllowed(req.caller, plan.decision.workload);
       const clientWantsUsage = stream && body.stream_options?.include_usage === true;
       const outcome = await this.dispatcher.dispatch(plan, call.signal, (target, signal) =>
         this.dispatcher.adapterFor(target).chat(target, { body, stream, clientWantsUsage, signal }),

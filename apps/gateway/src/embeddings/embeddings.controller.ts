@@ -1,9 +1,11 @@
-import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { type EmbeddingRequest, embeddingRequestSchema } from '@switchyard/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ZodBodyPipe } from '../validation/zod-body.pipe.js';
 import { EmbeddingsService } from './embeddings.service.js';
+import { ApiKeyGuard } from '../auth/api-key.guard.js';
 
+@UseGuards(ApiKeyGuard)
 @Controller('v1/embeddings')
 export class EmbeddingsController {
   constructor(private readonly service: EmbeddingsService) {}

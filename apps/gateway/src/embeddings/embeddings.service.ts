@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@switchyard/config';
 import type { EmbeddingRequest } from '@switchyard/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { assertModelAllowed, assertWorkloadAllowed, defaultWorkloadOf } from '../auth/key-permissions.js';
 import { GatewayCall } from '../calls/gateway-call.js';
 import { provenanceOf } from '../calls/internal-call.js';
 import { UpstreamDispatcher } from '../dispatch/upstream-dispatcher.service.js';
@@ -21,9 +22,11 @@ export class EmbeddingsService {
   async create(body: EmbeddingRequest, req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const call = new GatewayCall(this.tracer, 'embeddings', body, false, this.config.spans.redaction, reply, provenanceOf(req, this.config.admin.key));
     try {
-      const workloadHeader = RouteResolver.parseWorkloadHeader(GatewayCall.workloadHeader(req));
+      assertModelAllowed(req.caller, body.model);
+      const workloadHeader = RouteResolver.parseWorkloadHeader(GatewayCall.workloadHeader(req)) ?? defaultWorkloadOf(req.caller);
       const plan = this.router.resolve(embeddingsFeatures(body, req.headers, workloadHeader));
       call.routed(plan);
+      assertWorkloadAllowed(req.caller, plan.decision.workload);
       const outcome = await this.dispatcher.dispatch(plan, call.signal, (target, signal) => this.dispatcher.adapterFor(target).embeddings(target, { body, signal }));
       call.served(outcome);
       await reply.code(outcome.result.status).header('content-type', 'application/json').send(outcome.result.body);

@@ -1,9 +1,11 @@
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { type FeedbackRequest, feedbackRequestSchema } from '@switchyard/contracts';
 import type { FastifyRequest } from 'fastify';
 import { ZodBodyPipe } from '../validation/zod-body.pipe.js';
 import { type FeedbackReceipt, FeedbackService } from './feedback.service.js';
+import { ApiKeyGuard } from '../auth/api-key.guard.js';
 
+@UseGuards(ApiKeyGuard)
 @Controller('v1/feedback')
 export class FeedbackController {
   constructor(private readonly service: FeedbackService) {}

@@ -1,7 +1,10 @@
 import { statSync } from 'node:fs';
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Req, UseGuards } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '@switchyard/config';
 import { RouteResolver } from '../routing/route-resolver.service.js';
+import { ApiKeyGuard } from '../auth/api-key.guard.js';
+import { mayListModel } from '../auth/key-permissions.js';
 
 interface ModelEntry {
   id: string;
@@ -10,6 +13,7 @@ interface ModelEntry {
   owned_by: string;
 }
 
+@UseGuards(ApiKeyGuard)
 @Controller('v1/models')
 export class ModelsController {
   private readonly created: number;
@@ -24,14 +28,14 @@ export class ModelsController {
 
   /** Built per call: a new policy version can add workload aliases. */
   @Get()
-  all(): { object: 'list'; data: ModelEntry[] } {
+  all(@Req() req: FastifyRequest): { object: 'list'; data: ModelEntry[] } {
     const { created } = this;
     const { models, aliases } = this.router.listModelIds();
     return {
       object: 'list',
       data: [
-        ...aliases.map((id) => ({ id, object: 'model' as const, created, owned_by: 'switchyard' })),
-        ...models.map((m) => ({ id: m.id, object: 'model' as const, created, owned_by: m.provider })),
+        ...aliases.filter((id) => mayListModel(req.caller, id)).map((id) => ({ id, object: 'model' as const, created, owned_by: 'switchyard' })),
+        ...models.filter((m) => mayListModel(req.caller, m.id)).map((m) => ({ id: m.id, object: 'model' as const, created, owned_by: m.provider })),
       ],
     };
   }

@@ -1,2 +1,3 @@
 export * from './tenant.schema.js';
 export * from './virtual-key.schema.js';
+export * from './limits.schema.js';

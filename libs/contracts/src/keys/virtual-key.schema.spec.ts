@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createTenantRequestSchema } from './tenant.schema.js';
-import { createVirtualKeyRequestSchema, rateLimitsSchema, virtualKeySchema, virtualKeyWithSecretResponseSchema } from './virtual-key.schema.js';
+import { rateLimitsSchema } from './limits.schema.js';
+import { createVirtualKeyRequestSchema, virtualKeySchema, virtualKeyWithSecretResponseSchema } from './virtual-key.schema.js';
 
 const tenantId = 'tn_0000000000abcdef';
 

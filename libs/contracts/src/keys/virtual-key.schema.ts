@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { WORKLOAD_NAME } from '../policy/policy.schema.js';
+import { budgetSchema, rateLimitsSchema } from './limits.schema.js';
 import { tenantIdSchema } from './tenant.schema.js';
 
 const timestamp = z.iso.datetime({ offset: true });
@@ -11,44 +12,6 @@ export const virtualKeyIdSchema = z.string().regex(VIRTUAL_KEY_ID, 'a virtual ke
 
 /** Every secret starts with this, so secret scanners and humans recognise a leaked one. */
 export const VIRTUAL_KEY_SECRET_PREFIX = 'sk-sy-';
-
-/** Intl is the only IANA zone list every runtime ships; it throws on a name it does not know. */
-const isTimeZone = (zone: string): boolean => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-};
-const timeZone = z.string().min(1).max(64).refine(isTimeZone, 'an IANA time zone, e.g. Europe/Berlin');
-
-const budgetFields = {
-  /** The hard cap: requests are refused once the window's spend reaches it. */
-  usd: z.number().positive().max(1_000_000_000),
-  /** The soft alert fires once per window when spend reaches this share of `usd`. */
-  alertFraction: z.number().gt(0).max(1).default(0.8),
-};
-
-/**
- * A spend limit. Calendar windows reset at midnight (or the 1st) of their time zone; a rolling
- * window covers the last `days` × 24 hours.
- */
-export const budgetSchema = z.discriminatedUnion('window', [
-  z.object({ window: z.literal('day'), timeZone: timeZone.default('UTC'), ...budgetFields }).strict(),
-  z.object({ window: z.literal('month'), timeZone: timeZone.default('UTC'), ...budgetFields }).strict(),
-  z.object({ window: z.literal('rolling'), days: z.number().int().min(1).max(366), ...budgetFields }).strict(),
-]);
-export type Budget = z.infer<typeof budgetSchema>;
-
-/** Per-key request and token ceilings over a sliding minute; an absent field means no limit. */
-export const rateLimitsSchema = z
-  .object({
-    requestsPerMinute: z.number().int().positive().max(10_000_000).optional(),
-    tokensPerMinute: z.number().int().positive().max(10_000_000_000).optional(),
-  })
-  .strict();
-export type RateLimits = z.infer<typeof rateLimitsSchema>;
 
 const MAX_TAGS = 32;
 /** Free-form labels for cost attribution (team, project, env); copied onto spans later, so kept small. */
@@ -72,6 +35,8 @@ export const createVirtualKeyRequestSchema = z
     metadata: keyMetadataSchema.default({}),
     budgets: z.array(budgetSchema).max(8).default([]),
     rateLimits: rateLimitsSchema.default({}),
+    /** Serve identical repeated requests from the response cache even when temperature is not 0. */
+    cacheResponses: z.boolean().default(false),
   })
   .strict()
   .refine((k) => k.defaultWorkload === undefined || k.allowedWorkloads.length === 0 || k.allowedWorkloads.includes(k.defaultWorkload), {
@@ -100,6 +65,7 @@ export const virtualKeySchema = z.object({
   metadata: z.record(z.string(), z.string()),
   budgets: z.array(budgetSchema),
   rateLimits: rateLimitsSchema,
+  cacheResponses: z.boolean(),
   createdAt: timestamp,
   expiresAt: timestamp.nullable(),
   revokedAt: timestamp.nullable(),

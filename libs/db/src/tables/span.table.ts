@@ -39,7 +39,10 @@ export const spans = pgTable(
     latencyMs: integer('latency_ms').notNull(),
     ttftMs: integer('ttft_ms'),
     operation: text('operation').$type<SpanOperation>().notNull(),
+    /** The caller's tenant id; null for open-auth and admin-key calls. */
     tenant: text('tenant'),
+    /** The virtual key that made the call; its budgets are reconciled from these rows. */
+    virtualKeyId: text('virtual_key_id'),
     workload: text('workload').notNull(),
     policyVersion: text('policy_version').notNull(),
     strategy: text('strategy').notNull(),
@@ -80,6 +83,9 @@ export const spans = pgTable(
     index('spans_workload_model_started_at_idx').on(t.workload, t.model, t.startedAt),
     index('spans_trace_id_idx').on(t.traceId),
     index('spans_origin_started_at_idx').on(t.origin, t.startedAt),
+    // Tenant-scoped admin reads and budget reconciliation read one tenant's (or key's) window.
+    index('spans_tenant_started_at_idx').on(t.tenant, t.startedAt).where(sql`${t.tenant} is not null`),
+    index('spans_virtual_key_started_at_idx').on(t.virtualKeyId, t.startedAt).where(sql`${t.virtualKeyId} is not null`),
     // Golden-run summaries (cost, latency) read a run's spans; live spans have no run id.
     index('spans_run_id_idx').on(t.runId).where(sql`${t.runId} is not null`),
   ],

@@ -1,6 +1,6 @@
 import type { Budget, KeyMetadata, RateLimits } from '@switchyard/contracts';
 import { sql } from 'drizzle-orm';
-import { check, index, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, check, index, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { tenants } from './tenant.table.js';
 
 /**
@@ -30,6 +30,8 @@ export const virtualKeys = pgTable(
     /** As parsed by the contract, defaults filled in. */
     budgets: jsonb('budgets').$type<Budget[]>().notNull().default([]),
     rateLimits: jsonb('rate_limits').$type<RateLimits>().notNull().default({}),
+    /** Serve repeated identical requests from the exact-match cache even when temperature is not 0. */
+    cacheResponses: boolean('cache_responses').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),

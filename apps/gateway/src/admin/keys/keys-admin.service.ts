@@ -5,12 +5,14 @@ import type {
   SetVirtualKeyExpiryRequest,
   Tenant,
   TenantListResponse,
+  UpdateTenantLimitsRequest,
   VirtualKey,
   VirtualKeyListResponse,
   VirtualKeyWithSecretResponse,
 } from '@switchyard/contracts';
 import { type IssuedVirtualKey, type TenantRow, TenantRepository, type VirtualKeyRecord, VirtualKeyRepository } from '@switchyard/db';
 import { OpenAiHttpError } from '../../errors/openai-error.js';
+import { CredentialChanges } from '../../auth/credential-changes.channel.js';
 import { resolveActor } from '../admin-actor.js';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -28,6 +30,7 @@ function keyView(k: VirtualKeyRecord): VirtualKey {
     metadata: k.metadata,
     budgets: k.budgets,
     rateLimits: k.rateLimits,
+    cacheResponses: k.cacheResponses,
     createdAt: k.createdAt.toISOString(),
     expiresAt: iso(k.expiresAt),
     revokedAt: iso(k.revokedAt),
@@ -36,7 +39,7 @@ function keyView(k: VirtualKeyRecord): VirtualKey {
 }
 
 const issuedView = (issued: IssuedVirtualKey): VirtualKeyWithSecretResponse => ({ ...keyView(issued.key), secret: issued.secret });
-const tenantView = (t: TenantRow): Tenant => ({ id: t.id, name: t.name, createdAt: t.createdAt.toISOString() });
+const tenantView = (t: TenantRow): Tenant => ({ id: t.id, name: t.name, budgets: t.budgets, rateLimits: t.rateLimits, createdAt: t.createdAt.toISOString() });
 const keyNotFound = (): OpenAiHttpError => new OpenAiHttpError(404, 'No such virtual key.', 'invalid_request_error', 'virtual_key_not_found', 'id');
 
 /**
@@ -50,12 +53,21 @@ export class KeysAdminService {
   constructor(
     private readonly tenants: TenantRepository,
     private readonly keys: VirtualKeyRepository,
+    private readonly revocations: CredentialChanges,
   ) {}
 
   async createTenant(body: CreateTenantRequest, actorHeader: string | undefined): Promise<Tenant> {
-    const row = await this.tenants.create(body.name);
+    const row = await this.tenants.create(body.name, { budgets: body.budgets, rateLimits: body.rateLimits });
     if (!row) throw new OpenAiHttpError(409, `A tenant named '${body.name}' exists already.`, 'invalid_request_error', 'tenant_exists', 'name');
     this.logger.log(`${resolveActor(actorHeader)} created tenant ${row.id} (${row.name})`);
+    return tenantView(row);
+  }
+
+  async updateTenantLimits(id: string, body: UpdateTenantLimitsRequest, actorHeader: string | undefined): Promise<Tenant> {
+    const row = await this.tenants.updateLimits(id, body);
+    if (!row) throw new OpenAiHttpError(404, 'No such tenant.', 'invalid_request_error', 'tenant_not_found', 'id');
+    this.logger.log(`${resolveActor(actorHeader)} set the limits of tenant ${id}: ${JSON.stringify(body)}`);
+    this.revocations.announce({ tenantId: id });
     return tenantView(row);
   }
 
@@ -74,6 +86,7 @@ export class KeysAdminService {
       metadata: body.metadata,
       budgets: body.budgets,
       rateLimits: body.rateLimits,
+      cacheResponses: body.cacheResponses,
     });
     if (!issued) throw new OpenAiHttpError(404, `No tenant '${body.tenantId}'.`, 'invalid_request_error', 'tenant_not_found', 'tenantId');
     this.logger.log(`${resolveActor(actorHeader)} created virtual key ${issued.key.id} (${issued.key.prefix}…) for ${issued.key.tenantId}`);
@@ -96,6 +109,7 @@ export class KeysAdminService {
       if (result.reason === 'not_found') throw keyNotFound();
       throw new OpenAiHttpError(409, 'A revoked key cannot be rotated; create a new one.', 'invalid_request_error', 'virtual_key_revoked', 'id');
     }
+    this.revocations.announce({ keyId: id });
     this.logger.log(`${resolveActor(actorHeader)} rotated virtual key ${id}; the old secret no longer works`);
     return issuedView(result);
   }
@@ -103,6 +117,7 @@ export class KeysAdminService {
   async revoke(id: string, actorHeader: string | undefined): Promise<VirtualKey> {
     const key = await this.keys.revoke(null, id);
     if (!key) throw keyNotFound();
+    this.revocations.announce({ keyId: id });
     this.logger.log(`${resolveActor(actorHeader)} revoked virtual key ${id}`);
     return keyView(key);
   }
@@ -110,6 +125,7 @@ export class KeysAdminService {
   async setExpiry(id: string, body: SetVirtualKeyExpiryRequest, actorHeader: string | undefined): Promise<VirtualKey> {
     const key = await this.keys.setExpiry(null, id, body.expiresAt === null ? null : new Date(body.expiresAt));
     if (!key) throw keyNotFound();
+    this.revocations.announce({ keyId: id });
     this.logger.log(`${resolveActor(actorHeader)} set the expiry of virtual key ${id} to ${body.expiresAt ?? 'never'}`);
     return keyView(key);
   }

@@ -1,5 +1,12 @@
-import { Body, Controller, Get, Headers, Post, UseGuards } from '@nestjs/common';
-import { type CreateTenantRequest, createTenantRequestSchema, type Tenant, type TenantListResponse } from '@switchyard/contracts';
+import { Body, Controller, Get, Headers, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import {
+  type CreateTenantRequest,
+  createTenantRequestSchema,
+  type Tenant,
+  type TenantListResponse,
+  type UpdateTenantLimitsRequest,
+  updateTenantLimitsRequestSchema,
+} from '@switchyard/contracts';
 import { ZodBodyPipe } from '../../validation/zod-body.pipe.js';
 import { AdminKeyGuard } from '../admin-key.guard.js';
 import { ACTOR_HEADER } from '../policy-admin.tokens.js';
@@ -13,6 +20,16 @@ export class TenantsAdminController {
   @Post()
   create(@Body(new ZodBodyPipe(createTenantRequestSchema)) body: CreateTenantRequest, @Headers(ACTOR_HEADER) actor: string | undefined): Promise<Tenant> {
     return this.service.createTenant(body, actor);
+  }
+
+  /** Budgets and rate limits shared by the tenant's keys; applies to requests within seconds. */
+  @Patch(':id')
+  updateLimits(
+    @Param('id') id: string,
+    @Body(new ZodBodyPipe(updateTenantLimitsRequestSchema)) body: UpdateTenantLimitsRequest,
+    @Headers(ACTOR_HEADER) actor: string | undefined,
+  ): Promise<Tenant> {
+    return this.service.updateTenantLimits(id, body, actor);
   }
 
   @Get()
