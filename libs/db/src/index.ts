@@ -15,3 +15,4 @@ export * from './canary-measurement.repository.js';
 export * from './replay-sample.repository.js';
 export * from './tenant.repository.js';
 export * from './virtual-key.repository.js';
+export * from './spend.repository.js';
