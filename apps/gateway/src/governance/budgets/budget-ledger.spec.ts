@@ -36,13 +36,13 @@ describe('BudgetLedger on real Redis and Postgres', () => {
     expect(outcomes.filter((o) => !o.ok).every((o) => !o.ok && o.scope.kind === 'key')).toBe(true);
     let actual = 0;
     await Promise.all(
-      admitted.map((o, i) => {
+      admitted.map(async (o, i) => {
         const usd = 0.0005 + (i % 4) * 0.0005;
         actual += usd;
-        return o.ok ? ledger.settle(o.reservation, usd) : undefined;
+        if (o.ok) await ledger.settle(o.reservation, usd);
       }),
     );
-    expect(await ledger.spentUsd(budgets[0]!)).toBeCloseTo(actual, 9);
+    expect(await ledger.spentUsd(budgets[0])).toBeCloseTo(actual, 9);
     expect(actual).toBeLessThanOrEqual(0.05 + 0.002);
   });
 
@@ -71,7 +71,7 @@ describe('BudgetLedger on real Redis and Postgres', () => {
     now = new Date('2026-11-30T23:00:00Z').getTime(); // midnight Dec 1 in Berlin
     const december = await ledger.reserve(budgets, 0.001);
     expect(december.ok).toBe(true);
-    expect(await ledger.spentUsd(budgets[0]!)).toBeCloseTo(0.001, 9);
+    expect(await ledger.spentUsd(budgets[0])).toBeCloseTo(0.001, 9);
   });
 
   it('rebuilds a window Redis lost from the spans in Postgres', async () => {
@@ -85,7 +85,7 @@ describe('BudgetLedger on real Redis and Postgres', () => {
     const budgets = [{ scope, budget: { window: 'rolling', days: 30, usd: 0.01, alertFraction: 0.8 } as Budget }];
     const r = await ledger.reserve(budgets, 0.001);
     expect(r.ok).toBe(true);
-    expect(await ledger.spentUsd(budgets[0]!)).toBeCloseTo(0.008, 9);
+    expect(await ledger.spentUsd(budgets[0])).toBeCloseTo(0.008, 9);
     // 0.008 and 0.009 are under the cap; at 0.010 the window is full.
     expect((await ledger.reserve(budgets, 0.001)).ok).toBe(true);
     expect((await ledger.reserve(budgets, 0.001)).ok).toBe(true);

@@ -77,10 +77,10 @@ export class BudgetLedger {
       const [status, ...rest] = reply;
       if (status === 1) return { ok: true, reservation: { counters, amountNano, hour } };
       if (status === 0) {
-        const counter = counters[(rest[0] ?? 1) - 1]!;
+        const counter = counters[(rest[0] ?? 1) - 1];
         return { ok: false, scope: counter.scope, budget: counter.budget, spentUsd: (rest[1] ?? 0) / NANO };
       }
-      await Promise.all(rest.map((i) => this.seed(counters[i - 1]!)));
+      await Promise.all(rest.map((i) => this.seed(counters[i - 1])));
     }
     throw new Error('budget counters kept disappearing while being seeded');
   }
