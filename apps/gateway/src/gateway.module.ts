@@ -30,6 +30,8 @@ import { OpenAiErrorFilter } from './errors/openai-error.filter.js';
 import { HealthController } from './health/health.controller.js';
 import { DATABASE, REDIS_CLIENT } from './infra/infra.tokens.js';
 import { JudgeSampler } from './evaluation/judge-sampler.service.js';
+import { MetricsController } from './metrics/metrics.controller.js';
+import { metricsProviders } from './metrics/metrics.providers.js';
 import { FeedbackController } from './feedback/feedback.controller.js';
 import { FeedbackService } from './feedback/feedback.service.js';
 import { ModelsController } from './models/models.controller.js';
@@ -98,7 +100,7 @@ export class GatewayModule {
           ],
         }),
       ],
-      controllers: [ChatCompletionsController, EmbeddingsController, ModelsController, HealthController, DeploymentsAdminController, SpansAdminController, QueuesAdminController, OptimizerAdminController, FeedbackController],
+      controllers: [ChatCompletionsController, EmbeddingsController, ModelsController, HealthController, DeploymentsAdminController, SpansAdminController, QueuesAdminController, OptimizerAdminController, FeedbackController, MetricsController],
       providers: [
         { provide: DATABASE, useValue: infra.database },
         { provide: REDIS_CLIENT, useValue: infra.redis },
@@ -131,6 +133,7 @@ export class GatewayModule {
         { provide: ScoreRepository, useFactory: (d: DatabaseHandle) => new ScoreRepository(d.db), inject: [DATABASE] },
         FeedbackService,
         JudgeSampler,
+        ...metricsProviders,
         CallTracer,
         ChatCompletionsService,
         EmbeddingsService,

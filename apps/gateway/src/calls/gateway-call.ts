@@ -85,6 +85,7 @@ export class GatewayCall {
     this.record.httpStatus = outcome.result.status;
     this.lease = outcome.lease;
     this.sentAt = outcome.sentAt;
+    this.record.sentAt = outcome.sentAt;
     this.reply.header(HEADER_MODEL, outcome.target.model.id);
   }
 

@@ -18,6 +18,8 @@ export interface CallRecord {
   /** The deployment that served (or last failed). */
   target?: CallTarget;
   attempts: Attempt[];
+  /** performance.now() when the serving attempt was sent (DispatchSuccess.sentAt); unset when nothing served. */
+  sentAt?: number;
   fallbackReason?: string;
   status: 'ok' | 'error' | 'cancelled';
   httpStatus: number;

@@ -16,6 +16,7 @@ import {
   SwitchyardAttr,
 } from '@switchyard/telemetry';
 import { JudgeSampler } from '../evaluation/judge-sampler.service.js';
+import { GatewayMetrics } from '../metrics/gateway-metrics.service.js';
 import { SpanWriter } from '../spans/span-writer.service.js';
 import type { CallRecord } from './call-record.js';
 import { toSpanRow, totalCostUsd } from './span-row.builder.js';
@@ -36,6 +37,7 @@ export class CallTracer {
   constructor(
     private readonly writer: SpanWriter,
     private readonly sampler: JudgeSampler,
+    private readonly metrics: GatewayMetrics,
   ) {}
 
   start(operation: string, requestedModel: string): CallSpan {
@@ -50,6 +52,7 @@ export class CallTracer {
       record.sampling = this.sampler.decide(call.spanId, record);
       this.endOtelSpan(call.span, record);
       this.writer.enqueue(toSpanRow(call, record));
+      this.metrics.recordCall(record);
     });
   }
 
