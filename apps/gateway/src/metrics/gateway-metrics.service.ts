@@ -70,6 +70,7 @@ export class GatewayMetrics {
   private readonly budgetRefusals: Counter<'scope'>;
   private readonly rateLimits: Counter<'scope' | 'limit'>;
   private readonly collectErrors: Counter<'collector'>;
+  private depthRead: Promise<QueueDepth[]> | undefined;
 
   constructor(private readonly sources: MetricsSources) {
     const registers = [this.registry];
@@ -109,11 +110,17 @@ export class GatewayMetrics {
     this.budgetAlerts = new Counter({ name: 'switchyard_budget_alerts_total', help: 'Budget alert thresholds crossed.', labelNames: ['scope'], registers });
     this.budgetRefusals = new Counter({ name: 'switchyard_budget_refusals_total', help: 'Calls refused because a budget was spent.', labelNames: ['scope'], registers });
     this.rateLimits = new Counter({ name: 'switchyard_rate_limited_total', help: 'Calls refused by a rate limit.', labelNames: ['scope', 'limit'], registers });
+    const readDepths = (): Promise<QueueDepth[]> => this.readQueueDepths();
     this.collectErrors = new Counter({
       name: 'switchyard_metrics_collect_errors_total',
       help: 'Scrape-time reads that failed or timed out; their series are left out of that scrape.',
       labelNames: ['collector'],
       registers,
+      // Counted from the same read the queue gauge shows, so a scrape reports its own failures.
+      async collect() {
+        const failed = (await readDepths()).filter((d) => 'error' in d).length;
+        if (failed > 0) this.inc({ collector: 'queue_depth' }, failed);
+      },
     });
     // Known label sets start at zero, so rate() and alerts work before the first event.
     for (const result of CACHE_RESULTS) this.cache.inc({ result }, 0);
@@ -226,29 +233,32 @@ export class GatewayMetrics {
       () => sources.judgeEnqueues.snapshot().dropped,
       { queue: QueueName.Judge },
     );
-    const collectErrors = this.collectErrors;
+    const readDepths = (): Promise<QueueDepth[]> => this.readQueueDepths();
     new Gauge({
       name: 'switchyard_queue_depth',
       help: 'BullMQ jobs per queue and state; a queue Redis did not answer for is left out.',
       labelNames: ['queue', 'state'],
       registers,
       async collect() {
-        let depths: QueueDepth[];
-        try {
-          depths = await sources.queues.depths(QUEUE_DEPTH_TIMEOUT_MS);
-        } catch {
-          depths = [{ queue: '*', error: 'unreadable' }];
-        }
+        const depths = await readDepths();
         this.reset();
         for (const depth of depths) {
-          if ('error' in depth) {
-            collectErrors.inc({ collector: 'queue_depth' });
-            continue;
-          }
+          if ('error' in depth) continue;
           for (const state of QUEUE_STATES) this.set({ queue: depth.queue, state }, depth.counts[state]);
         }
       },
     });
+  }
+
+  /** One Redis read per scrape, shared by the queue gauge and the collect-error counter (a scrape collects every metric at once). */
+  private readQueueDepths(): Promise<QueueDepth[]> {
+    this.depthRead ??= this.sources.queues
+      .depths(QUEUE_DEPTH_TIMEOUT_MS)
+      .catch((error: unknown): QueueDepth[] => [{ queue: 'all', error: error instanceof Error ? error.message : String(error) }])
+      .finally(() => {
+        this.depthRead = undefined;
+      });
+    return this.depthRead;
   }
 }
 
