@@ -22,6 +22,7 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
 @Injectable()
 export class QueueDepthService implements QueueDepthSource, OnApplicationShutdown {
   private queues: Queue[] | undefined;
+  private readonly pending = new Map<Queue, Promise<Record<string, number>>>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -46,15 +47,25 @@ export class QueueDepthService implements QueueDepthSource, OnApplicationShutdow
     return this.queues;
   }
 
+  /** A read still waiting on Redis from an earlier scrape is joined, not repeated: a dead Redis must not pile them up. */
+  private countsOf(queue: Queue): Promise<Record<string, number>> {
+    let read = this.pending.get(queue);
+    if (!read) {
+      read = queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
+      this.pending.set(queue, read);
+      // It may settle after the scrape's deadline, when nobody awaits it.
+      read.catch(() => undefined).finally(() => this.pending.delete(queue));
+    }
+    return read;
+  }
+
   private async depthOf(queue: Queue, timeoutMs: number): Promise<QueueDepth> {
     let timer: NodeJS.Timeout | undefined;
     // A shared client that is reconnecting makes BullMQ wait for 'ready' indefinitely: the timer bounds the scrape.
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer from Redis within ${timeoutMs} ms`)), timeoutMs);
     });
-    const read = queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
-    // The read may still settle after the deadline; nobody awaits it then.
-    read.catch(() => undefined);
+    const read = this.countsOf(queue);
     try {
       const c = await Promise.race([read, expired]);
       // Prioritized jobs are waiting too; BullMQ only keeps them in a separate set.
