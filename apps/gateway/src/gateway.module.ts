@@ -20,6 +20,8 @@ import { PolicyAdminModule } from './admin/policy-admin.module.js';
 import { PolicyDiffsAdminModule } from './admin/policy-diffs/policy-diffs-admin.module.js';
 import { POLICY_DIFF_AUTO_APPROVE } from './admin/policy-diffs/policy-diffs-admin.tokens.js';
 import { ADMIN_KEY, POLICY_CATALOG, POLICY_ENVIRONMENT, POLICY_PUBLISHER } from './admin/policy-admin.tokens.js';
+import { RESPONSE_CACHE_STORE, ResponseCacheRepository } from './cache/response-cache.repository.js';
+import { ResponseCache } from './cache/response-cache.service.js';
 import { ChatCompletionsController } from './chat-completions/chat-completions.controller.js';
 import { ChatCompletionsService } from './chat-completions/chat-completions.service.js';
 import { DEPLOYMENT_HEALTH } from './dispatch/deployment-health.port.js';
@@ -135,6 +137,8 @@ export class GatewayModule {
         JudgeSampler,
         ...metricsProviders,
         CallTracer,
+        { provide: RESPONSE_CACHE_STORE, useFactory: (redis: Redis, cfg: AppConfig) => new ResponseCacheRepository(redis, `${cfg.redisPrefix}:cache:`), inject: [REDIS_CLIENT, APP_CONFIG] },
+        ResponseCache,
         ChatCompletionsService,
         EmbeddingsService,
         { provide: APP_FILTER, useClass: OpenAiErrorFilter },

@@ -35,6 +35,8 @@ export interface AppConfig {
   evaluation: Omit<FileConfig['evaluation'], 'gatewayUrl'> & { gatewayUrl: string };
   /** Proposal review: which workloads' diffs may be approved automatically. */
   optimizer: FileConfig['optimizer'];
+  /** Exact-match response cache: on/off, TTL, largest stored entry. */
+  cache: FileConfig['cache'];
   /** The config file's policy: seeds the first policy version of this environment. */
   routing: FileConfig['routing'];
   /** Which active-policy pointer this deployment follows. */

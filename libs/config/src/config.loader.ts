@@ -79,6 +79,7 @@ export function loadConfig(env: EnvSource = process.env, cwd: string = process.c
       judge: { ...file.evaluation.judge, rubricsDir: resolve(configDir, file.evaluation.judge.rubricsDir) },
     },
     optimizer: file.optimizer,
+    cache: file.cache,
     routing: file.routing,
     environment: e.SWITCHYARD_ENVIRONMENT,
     admin: e.SWITCHYARD_ADMIN_KEY ? { key: e.SWITCHYARD_ADMIN_KEY, generated: false } : { key: `sya_dev_${randomBytes(18).toString('base64url')}`, generated: true },

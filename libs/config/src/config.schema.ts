@@ -230,6 +230,17 @@ export const optimizerConfigSchema = z
   })
   .strict();
 
+/** Exact-match response cache (README, "Response cache"). */
+export const responseCacheConfigSchema = z
+  .object({
+    /** Off: no lookups and no stores, whatever a request or key asks. */
+    enabled: z.boolean().default(true),
+    ttlMs: durationMs.default(600_000),
+    /** Larger answers are still served, just never stored. */
+    maxEntryBytes: z.number().int().positive().default(1024 * 1024),
+  })
+  .strict();
+
 export const redactionModeSchema = z.enum(['full', 'metadata-only', 'hashed']);
 export type RedactionMode = z.infer<typeof redactionModeSchema>;
 
@@ -264,6 +275,7 @@ export const fileConfigSchema = z
     liveState: liveStateConfigSchema.prefault({}),
     evaluation: evaluationConfigSchema.prefault({}),
     optimizer: optimizerConfigSchema.prefault({}),
+    cache: responseCacheConfigSchema.prefault({}),
     /** The initial routing policy: seeds the first policy version (see README, "Policies"). */
     routing: policyDocumentSchema,
   })

@@ -33,4 +33,6 @@ export const SwitchyardAttr = Object.freeze({
   INTERNAL: 'switchyard.internal',
   /** judge, golden or shadow: the gateway's own evaluation calls. */
   ORIGIN: 'switchyard.origin',
+  /** `exact` when the answer came from the response cache, with no upstream call. */
+  CACHE: 'switchyard.cache',
 } as const);

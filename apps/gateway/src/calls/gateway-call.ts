@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DispatchFailedError, type DispatchSuccess } from '../dispatch/upstream-dispatcher.service.js';
 import { OpenAiHttpError } from '../errors/openai-error.js';
 import type { UpstreamErrorClass } from '../providers/upstream.error.js';
-import type { JsonResult, StreamResult } from '../providers/provider.adapter.js';
+import type { CallStats, CallTarget, JsonResult, StreamResult } from '../providers/provider.adapter.js';
 import type { CallProvenance } from './internal-call.js';
 import type { DeploymentLease } from '../dispatch/deployment-health.port.js';
 import type { DispatchPlan } from '../dispatch/dispatch-plan.js';
@@ -87,6 +87,15 @@ export class GatewayCall {
     this.sentAt = outcome.sentAt;
     this.record.sentAt = outcome.sentAt;
     this.reply.header(HEADER_MODEL, outcome.target.model.id);
+  }
+
+  /** Serves the call from the response cache: the model that first answered, no attempts, no lease. */
+  servedFromCache(target: CallTarget, stats: CallStats, sourceSpanId?: string): void {
+    this.record.cache = { kind: 'exact', sourceSpanId };
+    this.record.target = target;
+    this.record.stats = stats;
+    this.record.httpStatus = 200;
+    this.reply.header(HEADER_MODEL, target.model.id);
   }
 
   /** Records the failure and returns what the client should be told (undefined: nobody is listening). */

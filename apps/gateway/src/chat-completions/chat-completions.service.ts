@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@switchyard/config';
 import type { ChatCompletionRequest } from '@switchyard/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ResponseCache } from '../cache/response-cache.service.js';
 import { assertModelAllowed, assertWorkloadAllowed, defaultWorkloadOf } from '../auth/key-permissions.js';
 import { GatewayCall } from '../calls/gateway-call.js';
 import { provenanceOf } from '../calls/internal-call.js';
@@ -19,6 +20,7 @@ export class ChatCompletionsService {
     private readonly router: RouteResolver,
     private readonly dispatcher: UpstreamDispatcher,
     private readonly tracer: CallTracer,
+    private readonly responses: ResponseCache,
   ) {}
 
   async create(body: ChatCompletionRequest, req: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -30,6 +32,8 @@ export class ChatCompletionsService {
       const plan = this.router.resolve(chatFeatures(body, req.headers, workloadHeader));
       call.routed(plan);
       assertWorkloadAllowed(req.caller, plan.decision.workload);
+      const cached = await this.responses.lookup(body, req, reply, call);
+      if (cached.hit) return await this.responses.replay(cached.hit, body, reply, call);
       const clientWantsUsage = stream && body.stream_options?.include_usage === true;
       const outcome = await this.dispatcher.dispatch(plan, call.signal, (target, signal) =>
         this.dispatcher.adapterFor(target).chat(target, { body, stream, clientWantsUsage, signal }),
@@ -38,10 +42,12 @@ export class ChatCompletionsService {
       const result = outcome.result;
       if (result.kind === 'stream') {
         await relayStream(reply, call, result);
+        this.responses.remember(cached, call);
         return;
       }
       await reply.code(result.status).header('content-type', 'application/json').send(result.body);
       call.finish(result.body);
+      this.responses.remember(cached, call);
     } catch (err) {
       const clientError = call.failed(err);
       call.finish();

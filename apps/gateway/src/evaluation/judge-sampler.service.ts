@@ -45,10 +45,13 @@ export class JudgeSampler implements OnApplicationShutdown {
     return { ...this.stats };
   }
 
-  /** Whether this ended call is judged (and shadowed). Only successful live chat calls are: never the gateway's own. */
+  /**
+   * Whether this ended call is judged (and shadowed). Only successful live chat calls that reached a
+   * model are: never the gateway's own, nor cache hits (their answer was judged, if at all, when first made).
+   */
   decide(spanId: string, record: CallRecord): CallSampling | undefined {
     const decision = record.plan?.decision;
-    if (record.provenance.origin !== 'live' || record.status !== 'ok' || record.operation !== 'chat' || !decision) return undefined;
+    if (record.provenance.origin !== 'live' || record.status !== 'ok' || record.operation !== 'chat' || record.cache || !decision) return undefined;
     const ev = decision.evaluation;
     const rate = decision.canary?.arm === 'canary' ? ev.canarySampleRate : ev.sampleRate;
     if (!(spanFraction(spanId) < rate)) return undefined;

@@ -32,6 +32,14 @@ export interface CallRecord {
   provenance: CallProvenance;
   /** Set when this call was sampled for judging (decided once the call ended). */
   sampling?: CallSampling;
+  /** Set when the answer came from the response cache: no upstream attempt, nothing spent. */
+  cache?: CallCache;
+}
+
+export interface CallCache {
+  kind: 'exact';
+  /** The span whose answer was replayed. */
+  sourceSpanId?: string;
 }
 
 export interface CallSampling {

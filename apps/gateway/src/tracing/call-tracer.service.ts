@@ -70,6 +70,7 @@ export class CallTracer {
       [SwitchyardAttr.INTERNAL]: r.provenance.origin !== 'live',
     });
     if (r.provenance.origin !== 'live') span.setAttribute(SwitchyardAttr.ORIGIN, r.provenance.origin);
+    if (r.cache) span.setAttributes({ [SwitchyardAttr.CACHE]: r.cache.kind, [SwitchyardAttr.COST_USD]: 0 });
     if (maxTokens !== undefined) span.setAttribute(ATTR_GEN_AI_REQUEST_MAX_TOKENS, maxTokens);
     if (temperature !== undefined) span.setAttribute(ATTR_GEN_AI_REQUEST_TEMPERATURE, temperature);
     if (topP !== undefined) span.setAttribute(ATTR_GEN_AI_REQUEST_TOP_P, topP);

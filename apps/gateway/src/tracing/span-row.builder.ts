@@ -49,13 +49,18 @@ export function toSpanRow(ids: { spanId: string; traceId: string }, r: CallRecor
   const { response, deltaCount } = parseResponse(r.responseBytes);
   const metadata: Record<string, unknown> = {};
   let usage = r.stats?.usage;
-  if (!usage && r.stream && deltaCount !== undefined && r.target) {
+  // A cache hit spent no tokens: nothing to estimate.
+  if (!usage && !r.cache && r.stream && deltaCount !== undefined && r.target) {
     usage = { inputTokens: estimateInputTokens(r.request), outputTokens: deltaCount };
     metadata['usageEstimated'] = true;
   }
   const decision = r.plan?.decision;
   if (decision) metadata['routing'] = routingMetadata(decision);
   if (r.sampling) metadata['sampling'] = r.sampling;
+  if (r.cache) {
+    metadata['cache'] = r.cache.kind;
+    if (r.cache.sourceSpanId) metadata['cacheSourceSpanId'] = r.cache.sourceSpanId;
+  }
   if (r.provenance.caller) metadata['caller'] = r.provenance.caller;
   if (typeof r.request['user'] === 'string') metadata['user'] = r.request['user'];
   if (r.request['metadata'] && typeof r.request['metadata'] === 'object') metadata['request'] = r.request['metadata'];
@@ -102,7 +107,7 @@ export function toSpanRow(ids: { spanId: string; traceId: string }, r: CallRecor
     stream: r.stream,
     inputTokens: usage?.inputTokens ?? null,
     outputTokens: usage?.outputTokens ?? null,
-    costUsd: totalCostUsd(r, usage),
+    costUsd: r.cache ? 0 : totalCostUsd(r, usage),
     finishReasons: r.stats?.finishReasons.length ? r.stats.finishReasons : null,
     redaction: r.redaction,
     requestBody,
