@@ -131,6 +131,31 @@ describe('GET /metrics', () => {
     for (const secret of [FAKE_PROVIDER_KEY, ADMIN_KEY, 'client-key', messages[0].content, 'no-such-model']) expect(s.text).not.toContain(secret);
   });
 
+  it('response cache: lookups counted by result, and a hit labelled cached with nothing spent', async () => {
+    const before = await scrape(h.baseUrl);
+    const costBefore = total(before, 'switchyard_cost_usd_total') ?? 0;
+    const cachedPrompt = [{ role: 'user' as const, content: 'the same deterministic question' }];
+    // The first answer is stored just after its reply; ask until it is served from the cache.
+    let misses = 0;
+    for (;;) {
+      const { response } = await h.client.chat.completions.create({ model: 'gpt-a', messages: cachedPrompt, temperature: 0 }).withResponse();
+      if (response.headers.get('x-switchyard-cache') === 'hit') break;
+      expect(response.headers.get('x-switchyard-cache')).toBe('miss');
+      misses++;
+      expect(misses).toBeLessThan(50);
+    }
+    let s = before;
+    await eventually(async () => total((s = await scrape(h.baseUrl)), 'switchyard_requests_total', { cached: 'true' }) === 1, 3_000, 'the hit counted');
+    expect(total(s, 'switchyard_cache_requests_total', { result: 'hit' })).toBe(1);
+    expect(total(s, 'switchyard_cache_requests_total', { result: 'miss' })).toBe(misses);
+    expect(total(s, 'switchyard_requests_total', { model: 'gpt-a', status: 'ok', cached: 'true' })).toBe(1);
+    expect(total(s, 'switchyard_request_duration_seconds_count', { cached: 'true' })).toBe(1);
+    await eventually(async () => total((s = await scrape(h.baseUrl)), 'switchyard_requests_total', { cached: 'false', model: 'gpt-a', status: 'ok' }) === 2 + misses, 3_000, 'the misses counted');
+    // Only the misses went upstream and cost anything.
+    expect(total(s, 'switchyard_gateway_overhead_seconds_count')).toBe(7 + misses);
+    expect(total(s, 'switchyard_cost_usd_total') ?? 0).toBeGreaterThan(costBefore);
+  });
+
   it('breaker state per configured model, read at scrape time: dead-model open after its failures', async () => {
     const s = await scrape(h.baseUrl);
     expect(total(s, 'switchyard_breaker_state', { model: 'dead-model' })).toBe(2);

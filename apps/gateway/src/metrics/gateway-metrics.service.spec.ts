@@ -74,7 +74,7 @@ describe('GatewayMetrics.recordCall', () => {
     const { metrics, value } = setup();
     metrics.recordCall(record());
     metrics.recordCall(record({ provenance: { origin: 'judge' } }));
-    expect(await value('switchyard_requests_total', { operation: 'chat', model: 'gpt-a', provider: 'fake-gpt-a', workload: 'support', status: 'ok', origin: 'live' })).toBe(1);
+    expect(await value('switchyard_requests_total', { operation: 'chat', model: 'gpt-a', provider: 'fake-gpt-a', workload: 'support', status: 'ok', origin: 'live', cached: 'false' })).toBe(1);
     expect(await value('switchyard_requests_total', { origin: 'judge' })).toBe(1);
     expect(await value('switchyard_request_duration_seconds_count', { operation: 'chat', model: 'gpt-a', stream: 'false', status: 'ok' })).toBe(2);
     expect(await value('switchyard_request_duration_seconds_sum', { model: 'gpt-a' })).toBeCloseTo(0.4, 9);
@@ -135,6 +135,20 @@ describe('GatewayMetrics.recordCall', () => {
     expect(await value('switchyard_time_to_first_token_seconds_sum', { model: 'gpt-a' })).toBeCloseTo(0.15, 9);
     expect(await value('switchyard_gateway_overhead_seconds_sum', { stream: 'true' })).toBeCloseTo(0.004, 9);
     expect(await value('switchyard_request_duration_seconds_sum', { stream: 'true' })).toBeCloseTo(3, 9);
+  });
+
+  it('a cache hit: labelled cached, its latency kept apart, no tokens, cost or overhead (nothing went upstream)', async () => {
+    const { metrics, value } = setup();
+    metrics.recordCall(record({ cache: { kind: 'exact', sourceSpanId: 'abc' }, sentAt: undefined, attempts: [], stats: { finishReasons: ['stop'] } }));
+    metrics.recordCall(record());
+    expect(await value('switchyard_requests_total', { model: 'gpt-a', status: 'ok', cached: 'true' })).toBe(1);
+    expect(await value('switchyard_requests_total', { model: 'gpt-a', status: 'ok', cached: 'false' })).toBe(1);
+    expect(await value('switchyard_request_duration_seconds_count', { cached: 'true' })).toBe(1);
+    expect(await value('switchyard_gateway_overhead_seconds_count')).toBe(1);
+    expect(await value('switchyard_tokens_total', { direction: 'output' })).toBe(500);
+    expect(await value('switchyard_cost_usd_total')).toBeCloseTo(0.006, 12);
+    // Lookups are the cache's to count.
+    expect(await value('switchyard_cache_requests_total', { result: 'hit' })).toBe(0);
   });
 
   it('labels a workload the policy does not know as other: clients may name any workload in a header', async () => {

@@ -57,9 +57,9 @@ export class GatewayMetrics {
   readonly registry = new Registry();
   private readonly logger = new Logger(GatewayMetrics.name);
 
-  private readonly requests: Counter<'operation' | 'model' | 'provider' | 'workload' | 'status' | 'origin'>;
+  private readonly requests: Counter<'operation' | 'model' | 'provider' | 'workload' | 'status' | 'origin' | 'cached'>;
   private readonly errors: Counter<'operation' | 'error_class'>;
-  private readonly duration: Histogram<'operation' | 'model' | 'stream' | 'status'>;
+  private readonly duration: Histogram<'operation' | 'model' | 'stream' | 'status' | 'cached'>;
   private readonly ttft: Histogram<'model'>;
   private readonly overhead: Histogram<'operation' | 'stream'>;
   private readonly tokens: Counter<'model' | 'direction'>;
@@ -78,15 +78,15 @@ export class GatewayMetrics {
 
     this.requests = new Counter({
       name: 'switchyard_requests_total',
-      help: 'Calls the gateway finished, by served model (none when nothing served) and outcome.',
-      labelNames: ['operation', 'model', 'provider', 'workload', 'status', 'origin'],
+      help: 'Calls the gateway finished, by served model (none when nothing served) and outcome; cached: answered from the response cache.',
+      labelNames: ['operation', 'model', 'provider', 'workload', 'status', 'origin', 'cached'],
       registers,
     });
     this.errors = new Counter({ name: 'switchyard_request_errors_total', help: 'Failed calls by error class.', labelNames: ['operation', 'error_class'], registers });
     this.duration = new Histogram({
       name: 'switchyard_request_duration_seconds',
       help: 'Whole-call latency as the client saw it, to the last byte.',
-      labelNames: ['operation', 'model', 'stream', 'status'],
+      labelNames: ['operation', 'model', 'stream', 'status', 'cached'],
       buckets: DURATION_BUCKETS,
       registers,
     });
@@ -179,9 +179,11 @@ export class GatewayMetrics {
     const workload = this.workloadLabel(r.plan?.decision.workload);
     const origin = r.provenance.origin;
     const stream = String(r.stream);
-    this.requests.inc({ operation, model, provider, workload, status, origin });
+    // Hits and misses are counted by the cache at lookup (cacheLookup); here a hit only keeps its latency apart.
+    const cached = String(r.cache !== undefined);
+    this.requests.inc({ operation, model, provider, workload, status, origin, cached });
     if (status === 'error') this.errors.inc({ operation, error_class: errorClassOf(r) });
-    this.duration.observe({ operation, model, stream, status }, seconds(r.endedPerf - r.startedPerf));
+    this.duration.observe({ operation, model, stream, status, cached }, seconds(r.endedPerf - r.startedPerf));
     const firstTokenAt = r.stats?.firstTokenAt;
     if (r.stream && firstTokenAt !== undefined) this.ttft.observe({ model }, seconds(firstTokenAt - r.startedPerf));
     const overheadMs = gatewayOverheadMs(r);
