@@ -6,9 +6,11 @@ import type { AppConfig } from '@switchyard/config';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AdminKeyGuard } from './admin/admin-key.guard.js';
 import { DATASET_LIMITS, type DatasetLimits } from './admin/datasets/datasets-admin.tokens.js';
+import { clientErrorHandler, frameworkErrors } from './errors/fastify-error.handlers.js';
 import { OpenAiHttpError } from './errors/openai-error.js';
 import { type GatewayInfra, GatewayModule } from './gateway.module.js';
 import { isUploadRoute } from './validation/upload-route.js';
+import { parseJsonBody } from './validation/json-body.js';
 
 /**
  * Every body is read as JSON whatever its content type: clients (and curl -d) often omit or
@@ -26,7 +28,7 @@ export async function installBodyParsers(app: NestFastifyApplication, limits: { 
     if (isUploadRoute(req.routeOptions.config)) return done(null, body);
     if (body.length === 0) return done(null, undefined);
     try {
-      done(null, JSON.parse(body.toString('utf8')) as unknown);
+      done(null, parseJsonBody(body));
     } catch (err) {
       const error = new Error((err as Error).message) as FastifyError;
       error.statusCode = 400;
@@ -39,15 +41,17 @@ export async function installBodyParsers(app: NestFastifyApplication, limits: { 
 }
 
 /**
- * Upload routes take up to tens of megabytes: the admin key is checked on the request line, before
- * Fastify reads the body, so a caller without it cannot make the gateway buffer one.
+ * Upload routes take up to tens of megabytes: the admin key (global or tenant) is checked on the
+ * request line, before Fastify reads the body, so a caller without one cannot make the gateway
+ * buffer one. A refusal here is audit-logged like the guard's own; which routes a tenant admin key
+ * may use is still decided by the guard, once the body is read.
  */
 export function installUploadKeyCheck(app: NestFastifyApplication, guard: AdminKeyGuard): void {
   const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (req, reply) => {
     if (!isUploadRoute(req.routeOptions.config)) return;
     try {
-      guard.verify(req.headers.authorization);
+      await guard.authenticate(req, reply);
     } catch (err) {
       if (!(err instanceof OpenAiHttpError)) throw err;
       await reply.code(err.status).headers(err.headers).send(err.toEnvelope());
@@ -56,7 +60,8 @@ export function installUploadKeyCheck(app: NestFastifyApplication, guard: AdminK
 }
 
 export async function createGatewayApp(config: AppConfig, infra: GatewayInfra): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, keepAliveTimeout: 75_000, return503OnClosing: true });
+  // Requests refused before any route runs (by Node's parser or Fastify's router) get the OpenAI envelope too.
+  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, keepAliveTimeout: 75_000, return503OnClosing: true, clientErrorHandler, frameworkErrors });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config, infra), adapter, {
     logger: new Logger('Gateway'),
     // Our own parser (below) reads every body; Nest's would only cover application/json.
@@ -64,7 +69,8 @@ export async function createGatewayApp(config: AppConfig, infra: GatewayInfra): 
     abortOnError: false,
   });
   await installBodyParsers(app, { bodyLimit: config.bodyLimitBytes, uploadBodyLimit: app.get<DatasetLimits>(DATASET_LIMITS, { strict: false }).maxBytes });
-  installUploadKeyCheck(app, new AdminKeyGuard(config.admin.key));
+  // Any module's guard will do: they share the global tenant key cache and audit log.
+  installUploadKeyCheck(app, app.get(AdminKeyGuard, { strict: false }));
   app.enableShutdownHooks();
   await app.init();
   return app;

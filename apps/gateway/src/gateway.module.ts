@@ -5,6 +5,8 @@ import { APP_CONFIG, type AppConfig, ConfigModule, modelCatalogOf } from '@switc
 import { DatasetRepository, type DatabaseHandle, PolicyDiffRepository, PolicyVersionRepository, ScoreRepository, SpanRepository, TenantRepository, VirtualKeyRepository } from '@switchyard/db';
 import type { Redis } from 'ioredis';
 import { AdminKeyGuard } from './admin/admin-key.guard.js';
+import { AdminAuthModule } from './admin/auth/admin-auth.module.js';
+import { AdminAuditRepository, AdminKeyRepository } from '@switchyard/db';
 import { ApiKeyGuard } from './auth/api-key.guard.js';
 import { CredentialChanges } from './auth/credential-changes.channel.js';
 import { CredentialCache } from './auth/credential.cache.js';
@@ -66,6 +68,14 @@ export class GatewayModule {
       imports: [
         ConfigModule.forRoot(config),
         ProvidersModule,
+        // Global: every admin module's guard shares its tenant admin key cache and audit log.
+        AdminAuthModule.forRoot([
+          { provide: ADMIN_KEY, useValue: config.admin.key },
+          { provide: AdminKeyRepository, useValue: new AdminKeyRepository(infra.database.db) },
+          { provide: AdminAuditRepository, useValue: new AdminAuditRepository(infra.database.db) },
+          { provide: TenantRepository, useValue: new TenantRepository(infra.database.db) },
+          { provide: CredentialChanges, useValue: credentialChanges },
+        ]),
         GoldenRunsAdminModule.register(config, infra),
         PolicyAdminModule.register({
           providers: [

@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from './database.client.js';
 import { datasetContentHash, DatasetRepository } from './dataset.repository.js';
+import { TenantRepository } from './tenant.repository.js';
 
 /** Other spec files share the database, so every test works on datasets of its own. */
 const freshName = (): string => `ds-${randomBytes(6).toString('hex')}`;
@@ -18,6 +19,12 @@ describe('DatasetRepository against Postgres', () => {
     handle = createTestDatabase({ max: 6 });
     repo = new DatasetRepository(handle.db);
   });
+
+  const freshTenant = async (): Promise<string> => {
+    const created = await new TenantRepository(handle.db).create(`tenant-${randomBytes(6).toString('hex')}`);
+    if (!created.ok) throw new Error(created.reason);
+    return created.tenant.id;
+  };
 
   afterAll(async () => {
     await handle.close();
@@ -83,16 +90,42 @@ describe('DatasetRepository against Postgres', () => {
     await repo.createVersion({ name, items: items(1), createdBy: 'a' });
     const v2 = await repo.createVersion({ name, items: items(2), createdBy: 'a' });
 
-    expect((await repo.getVersion(name))?.version).toEqual(v2.version);
-    expect((await repo.getVersion(name, 1))?.version.version).toBe(1);
-    expect(await repo.getVersion(name, 3)).toBeUndefined();
-    expect(await repo.getVersion(freshName())).toBeUndefined();
-    expect((await repo.getVersionById(v2.version.id))?.dataset.name).toBe(name);
+    expect((await repo.getVersion(null, name))?.version).toEqual(v2.version);
+    expect((await repo.getVersion(null, name, 1))?.version.version).toBe(1);
+    expect(await repo.getVersion(null, name, 3)).toBeUndefined();
+    expect(await repo.getVersion(null, freshName())).toBeUndefined();
+    expect((await repo.getVersionById(null, v2.version.id))?.dataset.name).toBe(name);
 
-    expect((await repo.listVersions(name))?.versions.map((v) => v.version)).toEqual([2, 1]);
-    expect(await repo.listVersions(freshName())).toBeUndefined();
-    const listed = (await repo.listDatasets()).find((d) => d.name === name);
-    expect(listed).toMatchObject({ name, latestVersion: 2, versionCount: 2 });
+    expect((await repo.listVersions(null, name))?.versions.map((v) => v.version)).toEqual([2, 1]);
+    expect(await repo.listVersions(null, freshName())).toBeUndefined();
+    const listed = (await repo.listDatasets(null)).find((d) => d.name === name);
+    expect(listed).toMatchObject({ name, tenantId: null, latestVersion: 2, versionCount: 2 });
+  });
+
+  it('keeps one namespace of names per owner: global, and each tenant', async () => {
+    const [a, b] = [await freshTenant(), await freshTenant()];
+    const name = freshName();
+    const global = await repo.createVersion({ name, items: items(1), createdBy: 'root' });
+    const ofA = await repo.createVersion({ tenantId: a, name, items: items(1), createdBy: 'a' });
+    const ofA2 = await repo.createVersion({ tenantId: a, name, items: items(2), createdBy: 'a' });
+    expect(ofA.dataset.id).not.toBe(global.dataset.id);
+    expect(ofA).toMatchObject({ created: true, dataset: { tenantId: a, name }, version: { version: 1 } });
+    expect(ofA2).toMatchObject({ created: true, dataset: { id: ofA.dataset.id }, version: { version: 2 } });
+    // The same items under another owner are another dataset's version, not a duplicate.
+    expect((await repo.createVersion({ tenantId: b, name, items: items(1), createdBy: 'b' })).created).toBe(true);
+
+    expect((await repo.getVersion(null, name))?.version.id).toBe(global.version.id);
+    expect((await repo.getVersion(a, name))?.version.id).toBe(ofA2.version.id);
+    expect(await repo.getVersion(a, freshName())).toBeUndefined();
+    expect((await repo.listVersions(a, name))?.versions.map((v) => v.version)).toEqual([2, 1]);
+    expect((await repo.listVersions(null, name))?.versions.map((v) => v.version)).toEqual([1]);
+
+    // A scope sees its own tenant's datasets only; no scope sees every owner's.
+    expect((await repo.listDatasets(a)).map((d) => d.tenantId)).toEqual([a]);
+    expect((await repo.listDatasets(null)).filter((d) => d.name === name).map((d) => d.tenantId)).toEqual([null, ...[a, b].sort()]);
+    expect(await repo.getVersionById(b, ofA.version.id)).toBeUndefined();
+    expect((await repo.getVersionById(a, ofA.version.id))?.dataset.tenantId).toBe(a);
+    expect(await repo.getVersionById(a, global.version.id)).toBeUndefined();
   });
 
   it('numbers concurrent uploads to one dataset without gaps or clashes', async () => {
@@ -109,7 +142,7 @@ describe('DatasetRepository against Postgres', () => {
     const name = freshName();
     const bad = [...items(10_000), { input: 'nul \u0000 byte', metadata: {} }];
     await expect(repo.createVersion({ name, items: bad, createdBy: 'a' })).rejects.toThrow();
-    expect(await repo.listVersions(name)).toBeUndefined();
+    expect(await repo.listVersions(null, name)).toBeUndefined();
   });
 
   it('stores 100k items in one version in a few seconds', async () => {

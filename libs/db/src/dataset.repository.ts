@@ -1,12 +1,21 @@
 import { createHash } from 'node:crypto';
 import type { DatasetItem, DatasetScorer } from '@switchyard/contracts';
-import { and, desc, eq, getTableColumns, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, isNull, type SQL, sql } from 'drizzle-orm';
 import type { Database } from './database.client.js';
 import { newRowId } from './row-id.factory.js';
 import { type DatasetItemRow, datasetItems, type DatasetRow, datasets, type DatasetVersionRow, datasetVersions } from './tables/index.js';
+import type { TenantScope } from './virtual-key.repository.js';
+
+/** Whose dataset a name means: a tenant's, or null for the global ones. Unlike a `TenantScope`, null is not "any". */
+export type DatasetOwner = string | null;
+
+const ownedBy = (owner: DatasetOwner): SQL => (owner === null ? isNull(datasets.tenantId) : eq(datasets.tenantId, owner));
+const inScope = (scope: TenantScope): SQL | undefined => (scope === null ? undefined : eq(datasets.tenantId, scope));
 
 export interface NewDatasetVersion {
-  /** Found, or created with this version. */
+  /** The owner of the dataset `name` means; omitted: a global dataset. */
+  tenantId?: DatasetOwner;
+  /** Found (among the owner's), or created with this version. */
   name: string;
   /** Sets the dataset's description when given; kept as it was when not. */
   description?: string;
@@ -73,8 +82,9 @@ export class DatasetRepository {
       // The upsert also locks the dataset row, so concurrent uploads to one dataset number their versions in turn.
       const [dataset] = await tx
         .insert(datasets)
-        .values({ id: newRowId('ds'), name: input.name, description: input.description ?? null })
-        .onConflictDoUpdate({ target: datasets.name, set: { description: sql`coalesce(excluded.description, ${datasets.description})` } })
+        .values({ id: newRowId('ds'), tenantId: input.tenantId ?? null, name: input.name, description: input.description ?? null })
+        // The (tenant, name) key treats nulls as equal, so this also finds a global dataset.
+        .onConflictDoUpdate({ target: [datasets.tenantId, datasets.name], set: { description: sql`coalesce(excluded.description, ${datasets.description})` } })
         .returning();
       if (!dataset) throw new Error('upsert into datasets returned no row');
 
@@ -123,29 +133,30 @@ export class DatasetRepository {
     });
   }
 
-  /** The latest version when `version` is omitted; undefined when the dataset or the version does not exist. */
-  async getVersion(name: string, version?: number): Promise<{ dataset: DatasetRow; version: DatasetVersionRow } | undefined> {
+  /** The latest version when `version` is omitted; undefined when the owner has no such dataset or version. */
+  async getVersion(owner: DatasetOwner, name: string, version?: number): Promise<{ dataset: DatasetRow; version: DatasetVersionRow } | undefined> {
     const [row] = await this.db
       .select({ dataset: datasets, version: datasetVersions })
       .from(datasetVersions)
       .innerJoin(datasets, eq(datasets.id, datasetVersions.datasetId))
-      .where(and(eq(datasets.name, name), version === undefined ? undefined : eq(datasetVersions.version, version)))
+      .where(and(ownedBy(owner), eq(datasets.name, name), version === undefined ? undefined : eq(datasetVersions.version, version)))
       .orderBy(desc(datasetVersions.version))
       .limit(1);
     return row;
   }
 
-  async getVersionById(versionId: string): Promise<{ dataset: DatasetRow; version: DatasetVersionRow } | undefined> {
+  /** Undefined also when the version's dataset is outside `scope`. */
+  async getVersionById(scope: TenantScope, versionId: string): Promise<{ dataset: DatasetRow; version: DatasetVersionRow } | undefined> {
     const [row] = await this.db
       .select({ dataset: datasets, version: datasetVersions })
       .from(datasetVersions)
       .innerJoin(datasets, eq(datasets.id, datasetVersions.datasetId))
-      .where(eq(datasetVersions.id, versionId));
+      .where(and(eq(datasetVersions.id, versionId), inScope(scope)));
     return row;
   }
 
-  /** By name. */
-  async listDatasets(): Promise<DatasetSummary[]> {
+  /** By name, then owner (global ones first). Null scope: every owner's. */
+  async listDatasets(scope: TenantScope): Promise<DatasetSummary[]> {
     return this.db
       .select({
         ...getTableColumns(datasets),
@@ -154,13 +165,17 @@ export class DatasetRepository {
       })
       .from(datasets)
       .leftJoin(datasetVersions, eq(datasetVersions.datasetId, datasets.id))
+      .where(inScope(scope))
       .groupBy(datasets.id)
-      .orderBy(datasets.name);
+      .orderBy(datasets.name, sql`${datasets.tenantId} nulls first`);
   }
 
-  /** Newest first; undefined when there is no such dataset. */
-  async listVersions(name: string): Promise<{ dataset: DatasetRow; versions: DatasetVersionRow[] } | undefined> {
-    const [dataset] = await this.db.select().from(datasets).where(eq(datasets.name, name));
+  /** Newest first; undefined when the owner has no such dataset. */
+  async listVersions(owner: DatasetOwner, name: string): Promise<{ dataset: DatasetRow; versions: DatasetVersionRow[] } | undefined> {
+    const [dataset] = await this.db
+      .select()
+      .from(datasets)
+      .where(and(ownedBy(owner), eq(datasets.name, name)));
     if (!dataset) return undefined;
     const versions = await this.db.select().from(datasetVersions).where(eq(datasetVersions.datasetId, dataset.id)).orderBy(desc(datasetVersions.version));
     return { dataset, versions };

@@ -5,6 +5,7 @@ import { DatasetRepository } from './dataset.repository.js';
 import { GoldenRunRepository } from './golden-run.repository.js';
 import { newRowId } from './row-id.factory.js';
 import { ScoreRepository } from './score.repository.js';
+import { TenantRepository } from './tenant.repository.js';
 
 describe('GoldenRunRepository against Postgres', () => {
   let handle: DatabaseHandle;
@@ -81,12 +82,28 @@ describe('GoldenRunRepository against Postgres', () => {
     const a = await run();
     const b = await run();
     await repo.markStarted(b.id);
-    const mine = await repo.list({ datasetVersionId, limit: 100 });
+    const mine = await repo.list(null, { datasetVersionId, limit: 100 });
     expect(mine.findIndex((r) => r.id === b.id)).toBeLessThan(mine.findIndex((r) => r.id === a.id));
-    const running = await repo.list({ datasetVersionId, status: 'running', limit: 100 });
+    const running = await repo.list(null, { datasetVersionId, status: 'running', limit: 100 });
     expect(running.map((r) => r.id)).toContain(b.id);
     expect(running.map((r) => r.id)).not.toContain(a.id);
-    expect(await repo.list({ datasetVersionId, limit: 1 })).toHaveLength(1);
+    expect(await repo.list(null, { datasetVersionId, limit: 1 })).toHaveLength(1);
+  });
+
+  it("scopes runs through their dataset's owner", async () => {
+    const tenants = new TenantRepository(handle.db);
+    const [a, b] = await Promise.all([tenants.create(`tenant-${newRowId('t')}`), tenants.create(`tenant-${newRowId('t')}`)]);
+    if (!a.ok || !b.ok) throw new Error('tenants not created');
+    const { version } = await new DatasetRepository(handle.db).createVersion({ tenantId: a.tenant.id, name: 'owned', items: [{ input: 'hi', metadata: {} }], createdBy: 'a' });
+    const ofA = await repo.create({ datasetVersionId: version.id, models: ['gpt-a'], scorer: { name: 'exact', options: {} }, total: 1, createdBy: 'a' });
+    const global = await run();
+    expect((await repo.getScoped(a.tenant.id, ofA.id))?.id).toBe(ofA.id);
+    expect(await repo.getScoped(b.tenant.id, ofA.id)).toBeUndefined();
+    expect(await repo.getScoped(a.tenant.id, global.id)).toBeUndefined();
+    expect((await repo.getScoped(null, ofA.id))?.id).toBe(ofA.id);
+    expect((await repo.list(a.tenant.id, { limit: 100 })).map((r) => r.id)).toEqual([ofA.id]);
+    expect(await repo.list(b.tenant.id, { limit: 100 })).toEqual([]);
+    expect((await repo.list(null, { limit: 200 })).map((r) => r.id)).toEqual(expect.arrayContaining([ofA.id, global.id]));
   });
 
   const result = (runId: string, datasetItemId: string, model: string, spanId: string, ok = true) => ({

@@ -3,7 +3,8 @@ import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Database } from './database.client.js';
 import { newRowId } from './row-id.factory.js';
 import { type NewScore, scoreRowOf } from './score.repository.js';
-import { type GoldenRunRow, goldenRuns, type GoldenRunStatus, scores } from './tables/index.js';
+import { datasets, datasetVersions, type GoldenRunRow, goldenRuns, type GoldenRunStatus, scores } from './tables/index.js';
+import type { TenantScope } from './virtual-key.repository.js';
 
 export interface NewGoldenRun {
   datasetVersionId: string;
@@ -36,15 +37,25 @@ export class GoldenRunRepository {
   }
 
   async get(id: string): Promise<GoldenRunRow | undefined> {
-    const [row] = await this.db.select().from(goldenRuns).where(eq(goldenRuns.id, id));
+    return this.getScoped(null, id);
+  }
+
+  /** A run belongs to the owner of its dataset: undefined for a run on a dataset outside the scope. */
+  async getScoped(tenantId: TenantScope, id: string): Promise<GoldenRunRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(goldenRuns)
+      .where(and(eq(goldenRuns.id, id), ofTenant(tenantId)));
     return row;
   }
 
-  /** Newest first. */
-  async list(options: { datasetVersionId?: string; status?: GoldenRunStatus; limit: number }): Promise<GoldenRunRow[]> {
+  /** Newest first; only runs on the scope's datasets (null scope: all). */
+  async list(tenantId: TenantScope, options: { datasetVersionId?: string; status?: GoldenRunStatus; limit: number }): Promise<GoldenRunRow[]> {
     const conditions: SQL[] = [];
     if (options.datasetVersionId !== undefined) conditions.push(eq(goldenRuns.datasetVersionId, options.datasetVersionId));
     if (options.status !== undefined) conditions.push(eq(goldenRuns.status, options.status));
+    const scoped = ofTenant(tenantId);
+    if (scoped) conditions.push(scoped);
     return this.db
       .select()
       .from(goldenRuns)
@@ -121,6 +132,12 @@ export class GoldenRunRepository {
     return row;
   }
 }
+
+/** Runs on datasets the tenant owns; undefined (no condition) for the null scope. */
+const ofTenant = (tenantId: TenantScope): SQL | undefined =>
+  tenantId === null
+    ? undefined
+    : sql`exists (select 1 from ${datasetVersions} join ${datasets} on ${datasets.id} = ${datasetVersions.datasetId} where ${datasetVersions.id} = ${goldenRuns.datasetVersionId} and ${datasets.tenantId} = ${tenantId})`;
 
 async function addProgress(db: Executor, id: string, by: { done: number; failed: number }): Promise<GoldenRunRow | undefined> {
   const finished = sql`${goldenRuns.done} + ${by.done} + ${goldenRuns.failed} + ${by.failed} >= ${goldenRuns.total} and ${goldenRuns.status} in ('queued', 'running')`;

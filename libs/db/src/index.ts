@@ -15,4 +15,6 @@ export * from './canary-measurement.repository.js';
 export * from './replay-sample.repository.js';
 export * from './tenant.repository.js';
 export * from './virtual-key.repository.js';
+export * from './admin-key.repository.js';
+export * from './admin-audit.repository.js';
 export * from './spend.repository.js';

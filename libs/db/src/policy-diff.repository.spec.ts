@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from './database.client.js';
 import { type NewPolicyDiff, PolicyDiffRepository } from './policy-diff.repository.js';
 import { PolicyVersionRepository } from './policy-version.repository.js';
+import { TenantRepository } from './tenant.repository.js';
 
 const doc = (model: string): PolicyDocument => policyDocumentSchema.parse({ defaultRoute: model });
 /** Other spec files share the database, so every test works in environments of its own. */
@@ -139,5 +140,29 @@ describe('PolicyDiffRepository against Postgres', () => {
     expect((await repo.list({ environment: env, limit: 1, before: c.id })).map((d) => d.id)).toEqual([b.id]);
     expect(await repo.list({ environment: env, limit: 10, before: a.id })).toEqual([]);
     expect(await repo.list({ environment: env, limit: 10, before: 'pd_missing' })).toEqual([]);
+  });
+
+  it('gives a tenant the diffs whose workloads it all owns, and no other', async () => {
+    const env = freshEnvironment();
+    const [w1, w2, w3] = ['w1', 'w2', 'w3'].map((w) => `${w}-${randomBytes(4).toString('hex')}`);
+    const tenants = new TenantRepository(handle.db);
+    const [a, b] = await Promise.all([tenants.create(`tenant-${randomBytes(6).toString('hex')}`, { workloads: [w1, w2] }), tenants.create(`tenant-${randomBytes(6).toString('hex')}`, { workloads: [w3] })]);
+    if (!a.ok || !b.ok) throw new Error('tenants not created');
+    const ofA = (await repo.propose(input(env, [w1, w2]))).diff;
+    const ofB = (await repo.propose(input(env, [w3]))).diff;
+    const shared = (await repo.propose(input(env, [w2, w3]))).diff;
+    const unowned = (await repo.propose(input(env, ['nobody-owns-this']))).diff;
+
+    expect((await repo.list({ environment: env, tenantId: a.tenant.id, limit: 10 })).map((d) => d.id)).toEqual([ofA.id]);
+    expect((await repo.list({ environment: env, tenantId: b.tenant.id, limit: 10 })).map((d) => d.id)).toEqual([ofB.id]);
+    expect(await repo.list({ environment: env, tenantId: 'tn_0000000000missing', limit: 10 })).toEqual([]);
+    expect((await repo.list({ environment: env, limit: 10 })).map((d) => d.id)).toEqual([unowned.id, shared.id, ofB.id, ofA.id]);
+    expect((await repo.getScoped(a.tenant.id, ofA.id))?.id).toBe(ofA.id);
+    for (const id of [ofB.id, shared.id, unowned.id]) expect(await repo.getScoped(a.tenant.id, id)).toBeUndefined();
+    expect((await repo.getScoped(null, shared.id))?.id).toBe(shared.id);
+    // Ownership is read at query time: a workload handed over takes its diffs along.
+    await tenants.update(b.tenant.id, { workloads: [] });
+    await tenants.update(a.tenant.id, { workloads: [w1, w2, w3] });
+    expect((await repo.list({ environment: env, tenantId: a.tenant.id, limit: 10 })).map((d) => d.id)).toEqual([shared.id, ofB.id, ofA.id]);
   });
 });

@@ -2,7 +2,8 @@ import { type JsonPatchOperation, type PolicyDiffAction, type PolicyDiffDeltas, 
 import { and, asc, desc, eq, ne, type SQL, sql } from 'drizzle-orm';
 import type { Database } from './database.client.js';
 import { newRowId } from './row-id.factory.js';
-import { type PolicyDiffEventRow, policyDiffEvents, type PolicyDiffRow, policyDiffs } from './tables/index.js';
+import { type PolicyDiffEventRow, policyDiffEvents, type PolicyDiffRow, policyDiffs, tenants } from './tables/index.js';
+import type { TenantScope } from './virtual-key.repository.js';
 
 export interface NewPolicyDiff {
   environment: string;
@@ -83,7 +84,15 @@ export class PolicyDiffRepository {
   }
 
   async get(id: string): Promise<PolicyDiffRow | undefined> {
-    const [row] = await this.db.select().from(policyDiffs).where(eq(policyDiffs.id, id));
+    return this.getScoped(null, id);
+  }
+
+  /** Undefined also for a diff the tenant does not own (see `ownedBy`). */
+  async getScoped(tenantId: TenantScope, id: string): Promise<PolicyDiffRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(policyDiffs)
+      .where(and(eq(policyDiffs.id, id), tenantId === null ? undefined : ownedBy(tenantId)));
     return row;
   }
 
@@ -91,8 +100,9 @@ export class PolicyDiffRepository {
    * Newest first. `before` is the id of the last diff of the previous page; an id that does not
    * exist yields an empty page. Ordered by (created_at, id) so same-millisecond diffs still page stably.
    */
-  async list(options: { environment?: string; status?: PolicyDiffStatus; workload?: string; limit: number; before?: string }): Promise<PolicyDiffRow[]> {
+  async list(options: { environment?: string; status?: PolicyDiffStatus; workload?: string; limit: number; before?: string; tenantId?: string }): Promise<PolicyDiffRow[]> {
     const conditions: SQL[] = [];
+    if (options.tenantId !== undefined) conditions.push(ownedBy(options.tenantId));
     if (options.environment !== undefined) conditions.push(eq(policyDiffs.environment, options.environment));
     if (options.status !== undefined) conditions.push(eq(policyDiffs.status, options.status));
     if (options.workload !== undefined) conditions.push(sql`${policyDiffs.workloads} @> ${JSON.stringify([options.workload])}::jsonb`);
@@ -140,6 +150,13 @@ export class PolicyDiffRepository {
     return row;
   }
 }
+
+/**
+ * A diff belongs to a tenant when every workload it changes is one the tenant owns. A diff that
+ * also changes another tenant's workload, or a workload nobody owns, stays the global admin's.
+ */
+const ownedBy = (tenantId: string): SQL =>
+  sql`(jsonb_array_length(${policyDiffs.workloads}) > 0 and ${policyDiffs.workloads} <@ coalesce((select ${tenants.workloads} from ${tenants} where ${tenants.id} = ${tenantId}), '[]'::jsonb))`;
 
 async function appendEvent(db: Executor, diffId: string, action: PolicyDiffAction, actor: string, comment: string | null, details: Record<string, unknown>): Promise<PolicyDiffEventRow> {
   const [event] = await db.insert(policyDiffEvents).values({ diffId, action, actor, comment, details }).returning();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from './database.client.js';
 import { SpanRepository } from './span.repository.js';
 
-describe('SpanRepository.findForDataset against Postgres', () => {
+describe('SpanRepository against Postgres', () => {
   let handle: DatabaseHandle;
   let repo: SpanRepository;
 
@@ -35,11 +35,33 @@ describe('SpanRepository.findForDataset against Postgres', () => {
     await repo.insertMany(rows);
     const ids = (spans: { spanId: string }[]) => spans.map((s) => s.spanId);
 
-    expect(ids(await repo.findForDataset({ workload, limit: 100 }))).toEqual([rows[1].spanId, rows[0].spanId, rows[2].spanId]);
-    expect(ids(await repo.findForDataset({ workload, model: 'gpt-a', limit: 100 }))).toEqual([rows[0].spanId, rows[2].spanId]);
-    expect(ids(await repo.findForDataset({ workload, status: 'ok', limit: 100 }))).toEqual([rows[1].spanId, rows[0].spanId]);
-    expect(ids(await repo.findForDataset({ workload, since: at(2), until: at(3), limit: 100 }))).toEqual([rows[0].spanId]);
-    expect(ids(await repo.findForDataset({ workload, limit: 1 }))).toEqual([rows[1].spanId]);
+    expect(ids(await repo.findForDataset(null, { workload, limit: 100 }))).toEqual([rows[1].spanId, rows[0].spanId, rows[2].spanId]);
+    expect(ids(await repo.findForDataset(null, { workload, model: 'gpt-a', limit: 100 }))).toEqual([rows[0].spanId, rows[2].spanId]);
+    expect(ids(await repo.findForDataset(null, { workload, status: 'ok', limit: 100 }))).toEqual([rows[1].spanId, rows[0].spanId]);
+    expect(ids(await repo.findForDataset(null, { workload, since: at(2), until: at(3), limit: 100 }))).toEqual([rows[0].spanId]);
+    expect(ids(await repo.findForDataset(null, { workload, limit: 1 }))).toEqual([rows[1].spanId]);
+  });
+
+  it("keeps a tenant to its own spans: by id, by ids and for datasets; no scope sees all", async () => {
+    const workload = `wl-${randomBytes(5).toString('hex')}`;
+    const [a, b] = [`tn_a${randomBytes(6).toString('hex')}`, `tn_b${randomBytes(6).toString('hex')}`];
+    const body = { model: 'gpt-a', messages: [{ role: 'user', content: 'hi' }] };
+    const [ofA, ofB, ofNone] = [
+      buildSpanRow({ workload, tenant: a, requestBody: body, redaction: 'full' }),
+      buildSpanRow({ workload, tenant: b, requestBody: body, redaction: 'full' }),
+      buildSpanRow({ workload, tenant: null, requestBody: body, redaction: 'full' }),
+    ];
+    await repo.insertMany([ofA, ofB, ofNone]);
+    const ids = (spans: { spanId: string }[]) => spans.map((s) => s.spanId).sort();
+
+    expect((await repo.findScoped(a, ofA.spanId))?.spanId).toBe(ofA.spanId);
+    expect(await repo.findScoped(a, ofB.spanId)).toBeUndefined();
+    expect(await repo.findScoped(a, ofNone.spanId)).toBeUndefined();
+    expect((await repo.findScoped(null, ofB.spanId))?.spanId).toBe(ofB.spanId);
+    expect(ids(await repo.findManyScoped(b, [ofA.spanId, ofB.spanId, ofNone.spanId]))).toEqual([ofB.spanId]);
+    expect(ids(await repo.findManyScoped(null, [ofA.spanId, ofB.spanId, ofNone.spanId]))).toEqual(ids([ofA, ofB, ofNone]));
+    expect(ids(await repo.findForDataset(a, { workload, limit: 100 }))).toEqual([ofA.spanId]);
+    expect(ids(await repo.findForDataset(null, { workload, limit: 100 }))).toEqual(ids([ofA, ofB, ofNone]));
   });
 
   it('sums a golden run\'s cost per model over every call and takes latency quantiles over the successful ones', async () => {

@@ -1,6 +1,10 @@
 import { and, asc, DrizzleQueryError, eq, getTableColumns, gte, isNotNull, lt, type SQL, sql } from 'drizzle-orm';
 import type { Database } from './database.client.js';
 import { type NewSpanRow, type SpanRow, spans, type SpanStatus } from './tables/index.js';
+import type { TenantScope } from './virtual-key.repository.js';
+
+/** A tenant sees the spans of its keys' calls; null scope (the global admin) sees every span. */
+const inScope = (tenantId: TenantScope): SQL | undefined => (tenantId === null ? undefined : eq(spans.tenant, tenantId));
 
 /** Postgres caps a statement at 65535 bind parameters; each row binds one per column. */
 const MAX_ROWS_PER_INSERT = Math.floor(65_535 / Object.keys(getTableColumns(spans)).length);
@@ -72,9 +76,26 @@ export class SpanRepository {
     return row;
   }
 
+  /** Undefined also for another tenant's span: to a tenant it does not exist. */
+  async findScoped(tenantId: TenantScope, spanId: string): Promise<SpanRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(spans)
+      .where(and(eq(spans.spanId, spanId), inScope(tenantId)));
+    return row;
+  }
+
   /** Ids travel as one array parameter, so any number of them fits in one statement. */
   async findByIds(spanIds: string[]): Promise<SpanRow[]> {
-    return this.db.select().from(spans).where(sql`${spans.spanId} = any(${sql.param(spanIds)}::text[])`);
+    return this.findManyScoped(null, spanIds);
+  }
+
+  /** Like findByIds, leaving out the spans outside the scope. */
+  async findManyScoped(tenantId: TenantScope, spanIds: string[]): Promise<SpanRow[]> {
+    return this.db
+      .select()
+      .from(spans)
+      .where(and(sql`${spans.spanId} = any(${sql.param(spanIds)}::text[])`, inScope(tenantId)));
   }
 
   async countByIds(spanIds: string[]): Promise<number> {
@@ -87,10 +108,12 @@ export class SpanRepository {
 
   /**
    * Live chat spans whose request body was stored (redaction `full`), oldest first: the ones a
-   * dataset item can be made from. The gateway's own judge, golden and shadow calls are left out.
+   * dataset item can be made from. The gateway's own judge, golden and shadow calls are left out,
+   * and so are spans outside the scope.
    */
-  async findForDataset(filter: DatasetSpanFilter): Promise<SpanRow[]> {
+  async findForDataset(tenantId: TenantScope, filter: DatasetSpanFilter): Promise<SpanRow[]> {
     const conditions: SQL[] = [eq(spans.origin, 'live'), eq(spans.internal, false), eq(spans.operation, 'chat'), isNotNull(spans.requestBody)];
+    if (tenantId !== null) conditions.push(eq(spans.tenant, tenantId));
     if (filter.workload !== undefined) conditions.push(eq(spans.workload, filter.workload));
     if (filter.model !== undefined) conditions.push(eq(spans.model, filter.model));
     if (filter.since !== undefined) conditions.push(gte(spans.startedAt, filter.since));

@@ -1,7 +1,7 @@
-import { Controller, Get, Inject, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@switchyard/config';
 import { type DeploymentDetails, DeploymentStateService } from '../routing/live/deployment-state.service.js';
-import { AdminKeyGuard } from './admin-key.guard.js';
+import { AdminRoute } from './admin-key.guard.js';
 
 interface DeploymentEntry extends Partial<DeploymentDetails> {
   model: string;
@@ -12,7 +12,7 @@ interface DeploymentEntry extends Partial<DeploymentDetails> {
 
 /** Live state of every configured deployment on this gateway instance: breakers, latency, errors, load. */
 @Controller('admin/deployments')
-@UseGuards(AdminKeyGuard)
+@AdminRoute()
 export class DeploymentsAdminController {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,

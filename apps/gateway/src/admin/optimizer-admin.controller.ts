@@ -1,15 +1,15 @@
-import { Controller, HttpCode, Inject, type OnApplicationShutdown, Post, UseGuards } from '@nestjs/common';
+import { Controller, HttpCode, Inject, type OnApplicationShutdown, Post } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@switchyard/config';
 import { OptimizerQueue, requestRefit } from '@switchyard/queue';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { OpenAiHttpError } from '../errors/openai-error.js';
 import { REDIS_CLIENT } from '../infra/infra.tokens.js';
-import { AdminKeyGuard } from './admin-key.guard.js';
+import { AdminRoute } from './admin-key.guard.js';
 
 /** The optimizer runs apart; this asks it for a refit now instead of at its next scheduled one. */
 @Controller('admin/optimizer')
-@UseGuards(AdminKeyGuard)
+@AdminRoute()
 export class OptimizerAdminController implements OnApplicationShutdown {
   private readonly queue: Queue;
 

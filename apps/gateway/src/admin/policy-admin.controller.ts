@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   type ActivatePolicyRequest,
   type ActivatePolicyResponse,
@@ -22,12 +22,12 @@ import {
   validatePolicyRequestSchema,
 } from '@switchyard/contracts';
 import { ZodBodyPipe } from '../validation/zod-body.pipe.js';
-import { AdminKeyGuard } from './admin-key.guard.js';
+import { AdminRoute } from './admin-key.guard.js';
 import { PolicyAdminService } from './policy-admin.service.js';
 import { ACTOR_HEADER } from './policy-admin.tokens.js';
 
 @Controller('admin/policy')
-@UseGuards(AdminKeyGuard)
+@AdminRoute()
 export class PolicyAdminController {
   constructor(private readonly service: PolicyAdminService) {}
 

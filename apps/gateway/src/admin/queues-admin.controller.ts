@@ -1,11 +1,11 @@
-import { Controller, Get, Inject, type OnApplicationShutdown, Param, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, type OnApplicationShutdown, Param, Query } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@switchyard/config';
 import { QueueName } from '@switchyard/queue';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { OpenAiHttpError } from '../errors/openai-error.js';
 import { REDIS_CLIENT } from '../infra/infra.tokens.js';
-import { AdminKeyGuard } from './admin-key.guard.js';
+import { AdminRoute } from './admin-key.guard.js';
 
 interface FailedJob {
   id: string | undefined;
@@ -21,7 +21,7 @@ const INSPECTABLE: readonly string[] = [QueueName.Judge, QueueName.Golden, Queue
 
 /** Failed evaluation jobs stay in Redis (see each queue's removeOnFail); this lists them for inspection. */
 @Controller('admin/queues')
-@UseGuards(AdminKeyGuard)
+@AdminRoute()
 export class QueuesAdminController implements OnApplicationShutdown {
   private readonly queues = new Map<string, Queue>();
 

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { ZodBodyPipe } from '../validation/zod-body.pipe.js';
 import { type FeedbackReceipt, FeedbackService } from './feedback.service.js';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
+import { tenantOf } from '../auth/caller.js';
 
 @UseGuards(ApiKeyGuard)
 @Controller('v1/feedback')
@@ -13,6 +14,6 @@ export class FeedbackController {
   @Post()
   @HttpCode(201)
   create(@Body(new ZodBodyPipe(feedbackRequestSchema)) body: FeedbackRequest, @Req() req: FastifyRequest): Promise<FeedbackReceipt> {
-    return this.service.record(body, req.headers);
+    return this.service.record(body, req.headers, tenantOf(req.caller));
   }
 }

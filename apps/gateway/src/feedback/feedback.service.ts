@@ -14,7 +14,11 @@ export interface FeedbackReceipt {
   comment: string | null;
 }
 
-/** Stores an end user's feedback as a score of source `feedback` on the span; the latest feedback wins. */
+/**
+ * Stores an end user's feedback as a score of source `feedback` on the span; the latest feedback
+ * wins. Only the key that made the call may rate it. A virtual key of another tenant is told the
+ * span does not exist, exactly as for a missing one, so feedback cannot probe other tenants' ids.
+ */
 @Injectable()
 export class FeedbackService {
   constructor(
@@ -22,9 +26,10 @@ export class FeedbackService {
     private readonly scores: ScoreRepository,
   ) {}
 
-  async record(body: FeedbackRequest, headers: IncomingHttpHeaders): Promise<FeedbackReceipt> {
+  /** `callerTenant`: the tenant of the virtual key calling; null for the admin key and open auth. */
+  async record(body: FeedbackRequest, headers: IncomingHttpHeaders, callerTenant: string | null = null): Promise<FeedbackReceipt> {
     const span = await this.spans.findById(body.span_id);
-    if (!span || span.internal) {
+    if (!span || span.internal || (callerTenant !== null && span.tenant !== callerTenant)) {
       // Spans land in batches a moment after the answer; say so rather than only "not found".
       throw new OpenAiHttpError(404, `No answer with span id '${body.span_id}'. Spans are stored within a second of the answer; retry shortly if it just finished.`, 'invalid_request_error', 'span_not_found', 'span_id');
     }

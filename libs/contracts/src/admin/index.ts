@@ -1,1 +1,2 @@
 export * from './policy-admin.schema.js';
+export * from './admin-audit.schema.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tenantIdSchema } from '../keys/tenant.schema.js';
 import { WORKLOAD_NAME } from '../policy/policy.schema.js';
 import { datasetNameSchema, datasetScorerSchema, SPAN_ID } from './dataset-item.schema.js';
 
@@ -41,7 +42,15 @@ export const uploadDatasetQuerySchema = z.object({
 });
 export type UploadDatasetQuery = z.infer<typeof uploadDatasetQuerySchema>;
 
-export const datasetItemsQuerySchema = z.object({
+/**
+ * Whose dataset a name means. Dataset names are unique per owner: the global admin's (no tenant)
+ * and each tenant's. The global admin key reads a tenant's by naming it; a tenant admin key always
+ * means its own tenant (naming another is refused).
+ */
+export const datasetOwnerQuerySchema = z.object({ tenantId: tenantIdSchema.optional() });
+export type DatasetOwnerQuery = z.infer<typeof datasetOwnerQuerySchema>;
+
+export const datasetItemsQuerySchema = datasetOwnerQuerySchema.extend({
   offset: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(1_000).default(100),
 });
@@ -78,6 +87,8 @@ export type DatasetFromSpansRequest = z.infer<typeof datasetFromSpansRequestSche
 export const datasetVersionResponseSchema = z.object({
   id: z.string(),
   dataset: z.string(),
+  /** The owning tenant; null for a global dataset. */
+  tenantId: z.string().nullable(),
   version: z.number().int(),
   contentHash: z.string(),
   itemCount: z.number().int(),
@@ -96,6 +107,8 @@ export type CreateDatasetVersionResponse = z.infer<typeof createDatasetVersionRe
 export const datasetSummarySchema = z.object({
   id: z.string(),
   name: z.string(),
+  /** The owning tenant; null for a global dataset. */
+  tenantId: z.string().nullable(),
   description: z.string().nullable(),
   latestVersion: z.number().int().nullable(),
   versionCount: z.number().int(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { datasetNameSchema, datasetScorerSchema } from '../datasets/dataset-item.schema.js';
+import { tenantIdSchema } from '../keys/tenant.schema.js';
 import { WORKLOAD_NAME } from '../policy/policy.schema.js';
 
 const timestamp = z.iso.datetime({ offset: true });
@@ -15,6 +16,8 @@ export type GoldenRunStatusName = z.infer<typeof goldenRunStatusSchema>;
 export const createGoldenRunRequestSchema = z
   .object({
     dataset: datasetNameSchema,
+    /** The tenant whose dataset `dataset` names; omitted: the global dataset of that name. */
+    tenantId: tenantIdSchema.optional(),
     /** Omitted: the latest version. */
     version: z.number().int().positive().optional(),
     /** Configured chat model ids; each item is sent to each. */
@@ -74,7 +77,7 @@ export type GoldenRunModelSummary = z.infer<typeof goldenRunModelSummarySchema>;
 
 export const goldenRunSchema = z.object({
   id: z.string(),
-  dataset: z.object({ name: z.string(), version: z.number().int(), versionId: z.string() }),
+  dataset: z.object({ name: z.string(), tenantId: z.string().nullable(), version: z.number().int(), versionId: z.string() }),
   models: z.array(z.string()),
   scorer: datasetScorerSchema,
   workloadScorers: z.record(z.string(), datasetScorerSchema),

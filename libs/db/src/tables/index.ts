@@ -11,3 +11,5 @@ export * from './policy-diff.table.js';
 export * from './policy-diff-event.table.js';
 export * from './tenant.table.js';
 export * from './virtual-key.table.js';
+export * from './admin-key.table.js';
+export * from './admin-audit-event.table.js';

@@ -66,7 +66,7 @@ describe('GoldenRunService against Postgres', () => {
     for (const [i, row] of rows.entries()) {
       await runs.recordResult({ spanId: row.spanId, scorer: 'numeric', scorerVersion: '1', source: 'golden', status: 'ok', score: [0.2, 0.5, 0.9][i] ?? 0, workload: 'default', model: 'm1', runId: run.id, datasetItemId: itemIds[i] ?? '' });
     }
-    const shown = await service.get(run.id);
+    const shown = await service.get(null, run.id);
     expect(shown).toMatchObject({ status: 'completed', createdBy: 'admin-api', progress: { done: 3, failed: 0, total: 3 } });
     const [m1] = shown.summary;
     expect(m1).toMatchObject({ model: 'm1', n: 3, failed: 0, method: 'bootstrap', calls: 3, latencyMs: { p50: 200, p95: 290 } });
@@ -74,7 +74,7 @@ describe('GoldenRunService against Postgres', () => {
     expect(m1?.costUsd).toBeCloseTo(0.03, 12);
     expect(m1?.low).toBeLessThan(m1?.mean ?? 0);
     expect(m1?.high).toBeGreaterThan(m1?.mean ?? 1);
-    expect((await service.list({ status: 'completed', limit: 200 })).data.map((r) => r.id)).toContain(run.id);
+    expect((await service.list(null, { status: 'completed', limit: 200 })).data.map((r) => r.id)).toContain(run.id);
   });
 
   it('marks the run failed and answers 503 when its jobs cannot be queued', async () => {
@@ -84,7 +84,7 @@ describe('GoldenRunService against Postgres', () => {
       expect(error).toBeInstanceOf(OpenAiHttpError);
       expect(error).toMatchObject({ status: 503, code: 'queue_unavailable' });
       // Other spec files share the database: find this dataset's run.
-      const failed = (await service.list({ status: 'failed', limit: 200 })).data.find((r) => r.dataset.name === dataset);
+      const failed = (await service.list(null, { status: 'failed', limit: 200 })).data.find((r) => r.dataset.name === dataset);
       expect(failed).toMatchObject({ status: 'failed', error: 'could not queue its jobs: Connection is closed.' });
     } finally {
       producer.fail = undefined;

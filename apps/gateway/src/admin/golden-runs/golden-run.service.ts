@@ -5,10 +5,9 @@ import { DatasetRepository, type DatasetVersionRow, GoldenRunRepository, type Go
 import type { GoldenProducer } from '@switchyard/queue';
 import { scorerRegistry, summarize } from '@switchyard/scoring';
 import { OpenAiHttpError } from '../../errors/openai-error.js';
+import { resolveActor } from '../admin-actor.js';
 import { GOLDEN_CHAT_MODELS, GOLDEN_PRODUCER } from './golden-runs-admin.tokens.js';
 
-const DEFAULT_ACTOR = 'admin-api';
-const ACTOR = /^[\x21-\x7e](?:[\x20-\x7e]{0,126}[\x21-\x7e])?$/;
 /** What a dataset without a scorer of its own is scored with, unless the run names one. */
 const DEFAULT_SCORER: DatasetScorer = { name: 'exact', options: {} };
 const ITEM_PAGE = 10_000;
@@ -37,7 +36,7 @@ export class GoldenRunService {
         throw new OpenAiHttpError(400, `The model '${model}' is not a configured chat model.`, 'invalid_request_error', 'model_not_found', `models.${i}`);
       }
     });
-    const found = await this.datasets.getVersion(body.dataset, body.version);
+    const found = await this.datasets.getVersion(body.tenantId ?? null, body.dataset, body.version);
     if (!found) {
       const what = body.version === undefined ? `No dataset '${body.dataset}' (or it has no versions).` : `No version ${body.version} of dataset '${body.dataset}'.`;
       throw new OpenAiHttpError(404, what, 'invalid_request_error', 'dataset_not_found', body.version === undefined ? 'dataset' : 'version');
@@ -58,27 +57,29 @@ export class GoldenRunService {
     }
     await this.runs.markStarted(run.id);
     this.logger.log(`golden run ${run.id} started by ${actor}: ${body.dataset} v${found.version.version}, ${itemIds.length} items × ${body.models.length} models`);
-    return this.get(run.id);
+    return this.get(null, run.id);
   }
 
-  async list(query: ListGoldenRunsQuery): Promise<GoldenRunListResponse> {
-    const rows = await this.runs.list({ status: query.status, limit: query.limit });
-    const versions = new Map<string, { name: string; version: DatasetVersionRow } | undefined>();
+  /** Null scope: every run. A tenant's: the runs on its datasets. */
+  async list(scope: string | null, query: ListGoldenRunsQuery): Promise<GoldenRunListResponse> {
+    const rows = await this.runs.list(scope, { status: query.status, limit: query.limit });
+    const versions = new Map<string, RunDataset | undefined>();
     const data: GoldenRun[] = [];
     for (const row of rows) {
       if (!versions.has(row.datasetVersionId)) {
-        const v = await this.datasets.getVersionById(row.datasetVersionId);
-        versions.set(row.datasetVersionId, v && { name: v.dataset.name, version: v.version });
+        const v = await this.datasets.getVersionById(scope, row.datasetVersionId);
+        versions.set(row.datasetVersionId, v && { name: v.dataset.name, tenantId: v.dataset.tenantId, version: v.version });
       }
       data.push(toRun(row, versions.get(row.datasetVersionId)));
     }
     return { data };
   }
 
-  async get(id: string): Promise<GoldenRunDetail> {
-    const row = await this.runs.get(id);
+  /** A run on another tenant's dataset answers 404, as a missing one. */
+  async get(scope: string | null, id: string): Promise<GoldenRunDetail> {
+    const row = await this.runs.getScoped(scope, id);
     if (!row) throw runNotFound(id);
-    const [version, values, stats] = await Promise.all([this.datasets.getVersionById(row.datasetVersionId), this.scores.valuesForRun(id), this.spans.runStats(id)]);
+    const [version, values, stats] = await Promise.all([this.datasets.getVersionById(scope, row.datasetVersionId), this.scores.valuesForRun(id), this.spans.runStats(id)]);
     const summary = row.models.map((model): GoldenRunModelSummary => {
       const mine = values.filter((v) => v.model === model);
       const scored = mine.flatMap((v) => (v.status === 'ok' && v.score !== null ? [v.score] : []));
@@ -97,7 +98,7 @@ export class GoldenRunService {
         latencyMs: { p50: calls?.latencyP50Ms ?? null, p95: calls?.latencyP95Ms ?? null },
       };
     });
-    return { ...toRun(row, version && { name: version.dataset.name, version: version.version }), summary };
+    return { ...toRun(row, version && { name: version.dataset.name, tenantId: version.dataset.tenantId, version: version.version }), summary };
   }
 
   /** Stops a queued or running run: it is marked cancelled at once, and its jobs that have not started are withdrawn. */
@@ -115,7 +116,7 @@ export class GoldenRunService {
       this.logger.warn(`golden run ${id} cancelled, but its queued jobs could not be withdrawn: ${(err as Error).message}`);
     }
     this.logger.log(`golden run ${id} cancelled at ${cancelled.done + cancelled.failed}/${cancelled.total}`);
-    return this.get(id);
+    return this.get(null, id);
   }
 
   private async itemIds(versionId: string): Promise<string[]> {
@@ -146,11 +147,17 @@ function checkScorer(spec: DatasetScorer, param: string): void {
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
-function toRun(row: GoldenRunRow, version: { name: string; version: DatasetVersionRow } | undefined): GoldenRun {
+interface RunDataset {
+  name: string;
+  tenantId: string | null;
+  version: DatasetVersionRow;
+}
+
+function toRun(row: GoldenRunRow, version: RunDataset | undefined): GoldenRun {
   return {
     id: row.id,
     // A run's version always exists (foreign key); `undefined` only races a read.
-    dataset: { name: version?.name ?? '', version: version?.version.version ?? 0, versionId: row.datasetVersionId },
+    dataset: { name: version?.name ?? '', tenantId: version?.tenantId ?? null, version: version?.version.version ?? 0, versionId: row.datasetVersionId },
     models: row.models,
     scorer: row.scorer,
     workloadScorers: row.workloadScorers,
@@ -163,13 +170,6 @@ function toRun(row: GoldenRunRow, version: { name: string; version: DatasetVersi
     finishedAt: iso(row.finishedAt),
     cancelledAt: iso(row.cancelledAt),
   };
-}
-
-function resolveActor(header: string | undefined): string {
-  const actor = header?.trim();
-  if (!actor) return DEFAULT_ACTOR;
-  if (!ACTOR.test(actor)) throw new OpenAiHttpError(400, 'Invalid x-switchyard-actor header: use 1-128 printable ASCII characters.', 'invalid_request_error', 'invalid_actor');
-  return actor;
 }
 
 const runNotFound = (id: string): OpenAiHttpError => new OpenAiHttpError(404, `No golden run '${id}'.`, 'invalid_request_error', 'golden_run_not_found', 'id');

@@ -10,10 +10,11 @@ import type {
   VirtualKeyListResponse,
   VirtualKeyWithSecretResponse,
 } from '@switchyard/contracts';
-import { type IssuedVirtualKey, type TenantRow, TenantRepository, type VirtualKeyRecord, VirtualKeyRepository } from '@switchyard/db';
+import { type IssuedVirtualKey, type TenantRow, TenantRepository, type TenantWriteResult, type VirtualKeyRecord, VirtualKeyRepository } from '@switchyard/db';
 import { OpenAiHttpError } from '../../errors/openai-error.js';
 import { CredentialChanges } from '../../auth/credential-changes.channel.js';
 import { resolveActor } from '../admin-actor.js';
+import { type AdminPrincipal, requestedTenant, tenantScopeOf } from '../auth/admin-principal.js';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
@@ -39,12 +40,27 @@ function keyView(k: VirtualKeyRecord): VirtualKey {
 }
 
 const issuedView = (issued: IssuedVirtualKey): VirtualKeyWithSecretResponse => ({ ...keyView(issued.key), secret: issued.secret });
-const tenantView = (t: TenantRow): Tenant => ({ id: t.id, name: t.name, budgets: t.budgets, rateLimits: t.rateLimits, createdAt: t.createdAt.toISOString() });
+const tenantView = (t: TenantRow): Tenant => ({ id: t.id, name: t.name, budgets: t.budgets, rateLimits: t.rateLimits, workloads: t.workloads, createdAt: t.createdAt.toISOString() });
 const keyNotFound = (): OpenAiHttpError => new OpenAiHttpError(404, 'No such virtual key.', 'invalid_request_error', 'virtual_key_not_found', 'id');
 
+/** The tenant written, or the error to answer with. */
+function written(result: TenantWriteResult, name: string | undefined): TenantRow {
+  if (result.ok) return result.tenant;
+  switch (result.reason) {
+    case 'not_found':
+      throw new OpenAiHttpError(404, 'No such tenant.', 'invalid_request_error', 'tenant_not_found', 'id');
+    case 'name_taken':
+      throw new OpenAiHttpError(409, `A tenant named '${name ?? ''}' exists already.`, 'invalid_request_error', 'tenant_exists', 'name');
+    case 'workload_owned':
+      throw new OpenAiHttpError(409, `The workload '${result.workload}' belongs to another tenant; a workload has one owner.`, 'invalid_request_error', 'workload_owned', 'workloads');
+  }
+}
+
 /**
- * Tenants and their virtual keys, for the global admin key. A key's secret is returned once, by
- * create and rotate; it is stored hashed. The actor of every change is logged.
+ * Tenants (global admin key) and their virtual keys: the global admin key manages every tenant's,
+ * a tenant admin key its own tenant's (another tenant's key is 404 to it, as a missing one). A
+ * key's secret is returned once, by create and rotate; it is stored hashed. The actor of every
+ * change is logged.
  */
 @Injectable()
 export class KeysAdminService {
@@ -57,15 +73,13 @@ export class KeysAdminService {
   ) {}
 
   async createTenant(body: CreateTenantRequest, actorHeader: string | undefined): Promise<Tenant> {
-    const row = await this.tenants.create(body.name, { budgets: body.budgets, rateLimits: body.rateLimits });
-    if (!row) throw new OpenAiHttpError(409, `A tenant named '${body.name}' exists already.`, 'invalid_request_error', 'tenant_exists', 'name');
+    const row = written(await this.tenants.create(body.name, { budgets: body.budgets, rateLimits: body.rateLimits, workloads: body.workloads }), body.name);
     this.logger.log(`${resolveActor(actorHeader)} created tenant ${row.id} (${row.name})`);
     return tenantView(row);
   }
 
   async updateTenantLimits(id: string, body: UpdateTenantLimitsRequest, actorHeader: string | undefined): Promise<Tenant> {
-    const row = await this.tenants.updateLimits(id, body);
-    if (!row) throw new OpenAiHttpError(404, 'No such tenant.', 'invalid_request_error', 'tenant_not_found', 'id');
+    const row = written(await this.tenants.update(id, body), undefined);
     this.logger.log(`${resolveActor(actorHeader)} set the limits of tenant ${id}: ${JSON.stringify(body)}`);
     this.revocations.announce({ tenantId: id });
     return tenantView(row);
@@ -75,7 +89,8 @@ export class KeysAdminService {
     return { data: (await this.tenants.list()).map(tenantView) };
   }
 
-  async createKey(body: CreateVirtualKeyRequest, actorHeader: string | undefined): Promise<VirtualKeyWithSecretResponse> {
+  async createKey(principal: AdminPrincipal, body: CreateVirtualKeyRequest, actorHeader: string | undefined): Promise<VirtualKeyWithSecretResponse> {
+    requestedTenant(principal, body.tenantId);
     const issued = await this.keys.create({
       tenantId: body.tenantId,
       name: body.name,
@@ -93,18 +108,18 @@ export class KeysAdminService {
     return issuedView(issued);
   }
 
-  async listKeys(tenantId: string | undefined): Promise<VirtualKeyListResponse> {
-    return { data: (await this.keys.list(tenantId ?? null)).map(keyView) };
+  async listKeys(principal: AdminPrincipal, tenantId: string | undefined): Promise<VirtualKeyListResponse> {
+    return { data: (await this.keys.list(requestedTenant(principal, tenantId))).map(keyView) };
   }
 
-  async getKey(id: string): Promise<VirtualKey> {
-    const key = await this.keys.get(null, id);
+  async getKey(principal: AdminPrincipal, id: string): Promise<VirtualKey> {
+    const key = await this.keys.get(tenantScopeOf(principal), id);
     if (!key) throw keyNotFound();
     return keyView(key);
   }
 
-  async rotate(id: string, actorHeader: string | undefined): Promise<VirtualKeyWithSecretResponse> {
-    const result = await this.keys.rotate(null, id);
+  async rotate(principal: AdminPrincipal, id: string, actorHeader: string | undefined): Promise<VirtualKeyWithSecretResponse> {
+    const result = await this.keys.rotate(tenantScopeOf(principal), id);
     if (!result.ok) {
       if (result.reason === 'not_found') throw keyNotFound();
       throw new OpenAiHttpError(409, 'A revoked key cannot be rotated; create a new one.', 'invalid_request_error', 'virtual_key_revoked', 'id');
@@ -114,16 +129,16 @@ export class KeysAdminService {
     return issuedView(result);
   }
 
-  async revoke(id: string, actorHeader: string | undefined): Promise<VirtualKey> {
-    const key = await this.keys.revoke(null, id);
+  async revoke(principal: AdminPrincipal, id: string, actorHeader: string | undefined): Promise<VirtualKey> {
+    const key = await this.keys.revoke(tenantScopeOf(principal), id);
     if (!key) throw keyNotFound();
     this.revocations.announce({ keyId: id });
     this.logger.log(`${resolveActor(actorHeader)} revoked virtual key ${id}`);
     return keyView(key);
   }
 
-  async setExpiry(id: string, body: SetVirtualKeyExpiryRequest, actorHeader: string | undefined): Promise<VirtualKey> {
-    const key = await this.keys.setExpiry(null, id, body.expiresAt === null ? null : new Date(body.expiresAt));
+  async setExpiry(principal: AdminPrincipal, id: string, body: SetVirtualKeyExpiryRequest, actorHeader: string | undefined): Promise<VirtualKey> {
+    const key = await this.keys.setExpiry(tenantScopeOf(principal), id, body.expiresAt === null ? null : new Date(body.expiresAt));
     if (!key) throw keyNotFound();
     this.revocations.announce({ keyId: id });
     this.logger.log(`${resolveActor(actorHeader)} set the expiry of virtual key ${id} to ${body.expiresAt ?? 'never'}`);

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Param, Patch, Post } from '@nestjs/common';
 import {
   type CreateTenantRequest,
   createTenantRequestSchema,
@@ -8,12 +8,13 @@ import {
   updateTenantLimitsRequestSchema,
 } from '@switchyard/contracts';
 import { ZodBodyPipe } from '../../validation/zod-body.pipe.js';
-import { AdminKeyGuard } from '../admin-key.guard.js';
+import { AdminRoute } from '../admin-key.guard.js';
 import { ACTOR_HEADER } from '../policy-admin.tokens.js';
 import { KeysAdminService } from './keys-admin.service.js';
 
+/** `/admin/tenants`: global admin key only. */
 @Controller('admin/tenants')
-@UseGuards(AdminKeyGuard)
+@AdminRoute()
 export class TenantsAdminController {
   constructor(private readonly service: KeysAdminService) {}
 
@@ -22,7 +23,7 @@ export class TenantsAdminController {
     return this.service.createTenant(body, actor);
   }
 
-  /** Budgets and rate limits shared by the tenant's keys; applies to requests within seconds. */
+  /** Budgets and rate limits shared by the tenant's keys (applied within seconds), and the workloads it owns. */
   @Patch(':id')
   updateLimits(
     @Param('id') id: string,

@@ -1,13 +1,14 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
 import { type AbortCanaryRequest, abortCanaryRequestSchema, type CanaryStatus, type ScheduleCanaryRequest, scheduleCanaryRequestSchema } from '@switchyard/contracts';
 import { ZodBodyPipe } from '../../validation/zod-body.pipe.js';
-import { AdminKeyGuard } from '../admin-key.guard.js';
+import { AdminRoute } from '../admin-key.guard.js';
+import { type AdminPrincipal, CurrentAdmin, TenantAdmins, tenantScopeOf } from '../auth/admin-principal.js';
 import { ACTOR_HEADER } from '../policy-admin.tokens.js';
 import { PolicyDiffCanaryService } from './policy-diff-canary.service.js';
 
-/** `/admin/policy-diffs/:id/canary`: schedule, watch and abort an approved diff's rollout. */
+/** `/admin/policy-diffs/:id/canary`: schedule, watch and abort an approved diff's rollout. Tenant admin keys may only watch their own diffs'. */
 @Controller('admin/policy-diffs/:id/canary')
-@UseGuards(AdminKeyGuard)
+@AdminRoute()
 export class PolicyDiffCanaryController {
   constructor(private readonly canary: PolicyDiffCanaryService) {}
 
@@ -18,8 +19,9 @@ export class PolicyDiffCanaryController {
   }
 
   @Get()
-  status(@Param('id') id: string): Promise<CanaryStatus> {
-    return this.canary.status(id);
+  @TenantAdmins()
+  status(@CurrentAdmin() principal: AdminPrincipal, @Param('id') id: string): Promise<CanaryStatus> {
+    return this.canary.status(tenantScopeOf(principal), id);
   }
 
   @Post('abort')

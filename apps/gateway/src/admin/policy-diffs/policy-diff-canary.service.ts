@@ -34,7 +34,7 @@ export class PolicyDiffCanaryService implements OnApplicationShutdown {
 
   async schedule(id: string, body: ScheduleCanaryRequest, actorHeader: string | undefined): Promise<{ diffId: string; startsAt: string; schedule: ScheduleCanaryRequest['schedule'] }> {
     const actor = resolveActor(actorHeader);
-    const diff = await this.load(id);
+    const diff = await this.load(null, id);
     if (diff.status !== 'approved') throw new OpenAiHttpError(409, `Only an approved diff can be rolled out; this one is ${diff.status}.`, 'invalid_request_error', 'illegal_transition');
     const active = await this.versions.getActive(this.config.environment);
     if (active?.version.id !== diff.parentVersionId) {
@@ -50,8 +50,9 @@ export class PolicyDiffCanaryService implements OnApplicationShutdown {
     return { diffId: diff.id, startsAt: new Date(at).toISOString(), schedule: body.schedule };
   }
 
-  async status(id: string): Promise<CanaryStatus> {
-    const diff = await this.load(id);
+  /** A tenant's scope sees only the diffs it owns; another's answers 404. */
+  async status(scope: string | null, id: string): Promise<CanaryStatus> {
+    const diff = await this.load(scope, id);
     const [active, events] = await Promise.all([this.versions.getActive(this.config.environment), this.diffs.events(diff.id)]);
     const canary = active?.version.document.canary;
     return {
@@ -68,22 +69,22 @@ export class PolicyDiffCanaryService implements OnApplicationShutdown {
 
   async abort(id: string, body: AbortCanaryRequest, actorHeader: string | undefined): Promise<CanaryStatus> {
     const actor = resolveActor(actorHeader);
-    const diff = await this.load(id);
+    const diff = await this.load(null, id);
     if (diff.status !== 'canary') throw new OpenAiHttpError(409, `No rollout is running for this diff; it is ${diff.status}.`, 'invalid_request_error', 'illegal_transition');
     await this.versions.activate(this.config.environment, diff.parentVersionId, actor, `canary ${diff.id} aborted: ${body.comment}`);
     const moved = await this.diffs.transition(diff.id, 'rolled_back', actor, body.comment, { details: { aborted: true, restored: diff.parentVersionId } });
     if (!moved.ok) throw new OpenAiHttpError(409, 'The rollout ended meanwhile.', 'invalid_request_error', 'illegal_transition');
     await this.publisher.published(this.config.environment, diff.parentVersionId).catch((err: unknown) => this.logger.warn(`abort notice not sent: ${(err as Error).message}`));
     this.logger.warn(`${actor} aborted the canary of ${diff.id}: ${body.comment}`);
-    return this.status(diff.id);
+    return this.status(null, diff.id);
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.queue.close();
   }
 
-  private async load(id: string): Promise<PolicyDiffRow> {
-    const row = await this.diffs.get(id);
+  private async load(scope: string | null, id: string): Promise<PolicyDiffRow> {
+    const row = await this.diffs.getScoped(scope, id);
     if (!row || row.environment !== this.config.environment) throw new OpenAiHttpError(404, `No policy diff '${id}'.`, 'invalid_request_error', 'policy_diff_not_found', 'id');
     return row;
   }

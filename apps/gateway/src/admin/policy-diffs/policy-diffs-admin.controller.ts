@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, type PipeTransform, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, type PipeTransform, Post, Query } from '@nestjs/common';
 import {
   type ApprovePolicyDiffRequest,
   approvePolicyDiffRequestSchema,
@@ -14,7 +14,8 @@ import {
   rejectPolicyDiffRequestSchema,
 } from '@switchyard/contracts';
 import { ZodBodyPipe } from '../../validation/zod-body.pipe.js';
-import { AdminKeyGuard } from '../admin-key.guard.js';
+import { AdminRoute } from '../admin-key.guard.js';
+import { type AdminPrincipal, CurrentAdmin, TenantAdmins } from '../auth/admin-principal.js';
 import { ACTOR_HEADER } from '../policy-admin.tokens.js';
 import { PolicyDiffsAdminService } from './policy-diffs-admin.service.js';
 
@@ -25,8 +26,12 @@ class NoBodyAsEmpty implements PipeTransform<unknown, unknown> {
   }
 }
 
+/**
+ * Tenant admin keys read the diffs that change only their tenant's workloads. Proposing, approving
+ * and rejecting change the shared routing: global admin key only.
+ */
 @Controller('admin/policy-diffs')
-@UseGuards(AdminKeyGuard)
+@AdminRoute()
 export class PolicyDiffsAdminController {
   constructor(private readonly service: PolicyDiffsAdminService) {}
 
@@ -37,13 +42,15 @@ export class PolicyDiffsAdminController {
   }
 
   @Get()
-  list(@Query(new ZodBodyPipe(listPolicyDiffsQuerySchema)) query: ListPolicyDiffsQuery): Promise<PolicyDiffListResponse> {
-    return this.service.list(query);
+  @TenantAdmins()
+  list(@CurrentAdmin() principal: AdminPrincipal, @Query(new ZodBodyPipe(listPolicyDiffsQuerySchema)) query: ListPolicyDiffsQuery): Promise<PolicyDiffListResponse> {
+    return this.service.list(principal, query);
   }
 
   @Get(':id')
-  get(@Param(new ZodBodyPipe(policyDiffParamsSchema)) params: PolicyDiffParams): Promise<PolicyDiffDetail> {
-    return this.service.get(params.id);
+  @TenantAdmins()
+  get(@CurrentAdmin() principal: AdminPrincipal, @Param(new ZodBodyPipe(policyDiffParamsSchema)) params: PolicyDiffParams): Promise<PolicyDiffDetail> {
+    return this.service.get(principal, params.id);
   }
 
   @Post(':id/approve')

@@ -9,12 +9,13 @@ export interface PolicyDiffsAdminModuleOptions {
   imports?: ModuleMetadata['imports'];
   /**
    * Whatever of ADMIN_KEY, POLICY_CATALOG, POLICY_ENVIRONMENT, POLICY_DIFF_AUTO_APPROVE, REDIS_CLIENT,
-   * PolicyDiffRepository and PolicyVersionRepository the imports (or a global module) do not already provide.
+   * PolicyDiffRepository, PolicyVersionRepository and TenantRepository the imports (or a global
+   * module, such as AdminAuthModule) do not already provide.
    */
   providers?: Provider[];
 }
 
-/** `/admin/policy-diffs`: review of proposed policy changes, behind the admin key. */
+/** `/admin/policy-diffs`: review of proposed policy changes, behind the admin keys. */
 @Module({})
 export class PolicyDiffsAdminModule {
   static register(options: PolicyDiffsAdminModuleOptions = {}): DynamicModule {

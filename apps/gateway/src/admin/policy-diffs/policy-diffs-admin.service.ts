@@ -11,17 +11,28 @@ import {
   type PolicyDiffListResponse,
   type RejectPolicyDiffRequest,
 } from '@switchyard/contracts';
-import { type PolicyDiffEventRow, PolicyDiffRepository, type PolicyDiffRow, type PolicyDiffTransitionResult, PolicyVersionRepository, type PolicyVersionRow } from '@switchyard/db';
+import {
+  type PolicyDiffEventRow,
+  PolicyDiffRepository,
+  type PolicyDiffRow,
+  type PolicyDiffTransitionResult,
+  PolicyVersionRepository,
+  type PolicyVersionRow,
+  TenantRepository,
+} from '@switchyard/db';
 import { AUTO_APPROVE_ACTOR, autoApproveDecision, type AutoApproveSettings, type ModelCatalog, validatePolicy } from '@switchyard/routing';
 import jsonPatch from 'fast-json-patch';
 import { OpenAiHttpError } from '../../errors/openai-error.js';
+import type { AdminPrincipal } from '../auth/admin-principal.js';
 import { POLICY_CATALOG, POLICY_ENVIRONMENT } from '../policy-admin.tokens.js';
+import { diffForTenant } from './policy-diff.redaction.js';
 import { POLICY_DIFF_AUTO_APPROVE } from './policy-diffs-admin.tokens.js';
 
 /**
  * Review of policy diffs in this gateway's environment: store a proposal (auto-approving it when
  * the config allows), list and show them with their audit log, approve or reject. Rolling a diff
- * out (canary, promotion) is not done here.
+ * out (canary, promotion) is not done here. A tenant admin reads the diffs that change only its
+ * tenant's workloads, redacted of the other tenants' parts of the shared policy.
  */
 @Injectable()
 export class PolicyDiffsAdminService {
@@ -33,6 +44,7 @@ export class PolicyDiffsAdminService {
     @Inject(POLICY_CATALOG) private readonly catalog: ModelCatalog,
     @Inject(POLICY_ENVIRONMENT) private readonly environment: string,
     @Inject(POLICY_DIFF_AUTO_APPROVE) private readonly autoApprove: AutoApproveSettings,
+    private readonly tenants: TenantRepository,
   ) {}
 
   /** The patch is computed here from the parent, so it always describes the stored change. */
@@ -63,21 +75,31 @@ export class PolicyDiffsAdminService {
     });
     this.logger.log(`${actor} proposed policy diff ${diff.id} in ${this.environment} (${body.workloads.join(', ')})${superseded.length ? `, superseding ${superseded.join(', ')}` : ''}`);
     await this.maybeAutoApprove(diff);
-    return this.get(diff.id);
+    return this.get(ROOT, diff.id);
   }
 
-  async list(query: ListPolicyDiffsQuery): Promise<PolicyDiffListResponse> {
+  async list(principal: AdminPrincipal, query: ListPolicyDiffsQuery): Promise<PolicyDiffListResponse> {
+    const tenantId = principal.kind === 'tenant' ? principal.tenantId : undefined;
     // One extra row tells whether another page follows.
-    const rows = await this.diffs.list({ environment: this.environment, status: query.status, workload: query.workload, limit: query.limit + 1, before: query.before });
+    const rows = await this.diffs.list({ environment: this.environment, status: query.status, workload: query.workload, limit: query.limit + 1, before: query.before, tenantId });
     const page = rows.slice(0, query.limit);
     const hasMore = rows.length > query.limit;
-    return { data: page.map(toDiff), hasMore, nextBefore: hasMore ? (page[page.length - 1]?.id ?? null) : null };
+    const view = await this.viewFor(principal);
+    return { data: page.map((row) => view(toDiff(row))), hasMore, nextBefore: hasMore ? (page[page.length - 1]?.id ?? null) : null };
   }
 
-  async get(id: string): Promise<PolicyDiffDetail> {
-    const row = await this.load(id);
-    const events = await this.diffs.events(row.id);
-    return { ...toDiff(row), events: events.map(toEvent) };
+  /** A diff the tenant does not own answers 404, as a missing one. */
+  async get(principal: AdminPrincipal, id: string): Promise<PolicyDiffDetail> {
+    const row = await this.load(id, principal.kind === 'tenant' ? principal.tenantId : null);
+    const [events, view] = await Promise.all([this.diffs.events(row.id), this.viewFor(principal)]);
+    return view({ ...toDiff(row), events: events.map(toEvent) });
+  }
+
+  /** The global admin sees diffs as stored; a tenant admin without the others' workloads. */
+  private async viewFor(principal: AdminPrincipal): Promise<<T extends PolicyDiff>(diff: T) => T> {
+    if (principal.kind === 'root') return (diff) => diff;
+    const owned = new Set((await this.tenants.get(principal.tenantId))?.workloads ?? []);
+    return (diff) => diffForTenant(diff, owned);
   }
 
   /** Only a diff made against the environment's active version: otherwise it would undo what moved since. */
@@ -87,7 +109,7 @@ export class PolicyDiffsAdminService {
     if (row.status === 'proposed') await this.refuseStale(row);
     this.check(await this.diffs.transition(row.id, 'approved', actor, body.comment ?? null));
     this.logger.log(`${actor} approved policy diff ${row.id}`);
-    return this.get(row.id);
+    return this.get(ROOT, row.id);
   }
 
   async reject(id: string, body: RejectPolicyDiffRequest, actorHeader: string | undefined): Promise<PolicyDiffDetail> {
@@ -95,7 +117,7 @@ export class PolicyDiffsAdminService {
     const row = await this.load(id);
     this.check(await this.diffs.transition(row.id, 'rejected', actor, body.comment));
     this.logger.log(`${actor} rejected policy diff ${row.id}`);
-    return this.get(row.id);
+    return this.get(ROOT, row.id);
   }
 
   private async maybeAutoApprove(diff: PolicyDiffRow): Promise<void> {
@@ -125,9 +147,9 @@ export class PolicyDiffsAdminService {
     throw new OpenAiHttpError(409, `Cannot do that: ${result.message}.`, 'invalid_request_error', 'illegal_transition');
   }
 
-  /** A diff of another environment is as good as missing here. */
-  private async load(id: string): Promise<PolicyDiffRow> {
-    const row = await this.diffs.get(id);
+  /** A diff of another environment, or (for a tenant) not the tenant's, is as good as missing here. */
+  private async load(id: string, tenantId: string | null = null): Promise<PolicyDiffRow> {
+    const row = await this.diffs.getScoped(tenantId, id);
     if (!row || row.environment !== this.environment) throw new OpenAiHttpError(404, `No policy diff '${id}'.`, 'invalid_request_error', 'policy_diff_not_found', 'id');
     return row;
   }
@@ -145,6 +167,8 @@ export class PolicyDiffsAdminService {
   }
 }
 
+
+const ROOT: AdminPrincipal = { kind: 'root' };
 
 const toDiff = (row: PolicyDiffRow): PolicyDiff => ({
   id: row.id,
