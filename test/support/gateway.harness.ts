@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type AppConfig, loadConfig, loadTestEnv, type RedactionMode } from '@switchyard/config';
 import { createDatabase, type DatabaseHandle, SpanRepository, type SpanRow } from '@switchyard/db';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { startTelemetry } from '@switchyard/telemetry';
 import { createTestDatabase, type FakeUpstream, type FakeUpstreamOptions, startFakeAnthropicUpstream, startFakeOpenAiUpstream } from '@switchyard/testing';
 import { Redis } from 'ioredis';
@@ -49,6 +50,12 @@ const closedPort = (): Promise<number> =>
   });
 
 export interface HarnessOptions {
+  /** The `budgets` config section (alert webhook, reservation size). */
+  budgets?: Record<string, unknown>;
+  /** `workloads[].budgets` per workload of the harness (with-fallback, dead-first). */
+  workloadBudgets?: Record<string, unknown[]>;
+  /** OTel span processors, e.g. an in-memory exporter; only the first harness of a test file starts telemetry. */
+  spanProcessors?: SpanProcessor[];
   /** `auth.mode`; default `open`, so tests about other things need no key. Governance tests use `keys`. */
   auth?: 'keys' | 'open';
   bodyLimitBytes?: number;
@@ -120,7 +127,8 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
       ...[...pool.keys()].map((id) => ({ id, provider: `fake-${id}`, pricing: { inputUsdPerMTok: 1, outputUsdPerMTok: 1 }, ...options.poolModels?.[id] })),
       ...Object.entries(options.replay?.models ?? {}).map(([id, pricing]) => ({ id, provider: 'replay', pricing, contextWindow: 128_000 })),
     ],
-    workloads: [{ name: 'with-fallback' }, { name: 'dead-first' }],
+    workloads: ['with-fallback', 'dead-first'].map((name) => ({ name, ...(options.workloadBudgets?.[name] && { budgets: options.workloadBudgets[name] }) })),
+    ...(options.budgets ? { budgets: options.budgets } : {}),
     ...(options.liveState ? { liveState: options.liveState } : {}),
     ...(options.evaluation ? { evaluation: options.evaluation } : {}),
     ...(options.optimizer ? { optimizer: options.optimizer } : {}),
@@ -149,7 +157,7 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
   });
 
   if (!telemetryStarted) {
-    startTelemetry({ serviceName: 'switchyard-e2e' });
+    startTelemetry({ serviceName: 'switchyard-e2e', spanProcessors: options.spanProcessors });
     telemetryStarted = true;
   }
   const database: DatabaseHandle = options.databaseUrl ? createDatabase(options.databaseUrl, { connectionTimeoutMillis: 500 }) : createTestDatabase();

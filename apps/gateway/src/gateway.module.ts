@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig, ConfigModule, modelCatalogOf } from '@switchyard/config';
-import { DatasetRepository, type DatabaseHandle, PolicyDiffRepository, PolicyVersionRepository, ScoreRepository, SpanRepository, TenantRepository, VirtualKeyRepository } from '@switchyard/db';
+import { DatasetRepository, type DatabaseHandle, PolicyDiffRepository, PolicyVersionRepository, ScoreRepository, SpanRepository, SpendRepository, TenantRepository, VirtualKeyRepository } from '@switchyard/db';
 import type { Redis } from 'ioredis';
 import { AdminKeyGuard } from './admin/admin-key.guard.js';
 import { AdminAuthModule } from './admin/auth/admin-auth.module.js';
@@ -10,6 +10,11 @@ import { AdminAuditRepository, AdminKeyRepository } from '@switchyard/db';
 import { ApiKeyGuard } from './auth/api-key.guard.js';
 import { CredentialChanges } from './auth/credential-changes.channel.js';
 import { CredentialCache } from './auth/credential.cache.js';
+import { BudgetAlerts } from './governance/budgets/budget-alerts.service.js';
+import { BudgetLedger } from './governance/budgets/budget-ledger.js';
+import { CallAdmission, type GovernanceStores } from './governance/call-admission.service.js';
+import { GOVERNANCE_STORES } from './governance/governance.tokens.js';
+import { SlidingWindowLimiter } from './governance/rate-limits/sliding-window.limiter.js';
 import { DatasetsAdminModule } from './admin/datasets/datasets-admin.module.js';
 import { DATASET_LIMITS } from './admin/datasets/datasets-admin.tokens.js';
 import { DeploymentsAdminController } from './admin/deployments-admin.controller.js';
@@ -149,6 +154,16 @@ export class GatewayModule {
         CallTracer,
         { provide: RESPONSE_CACHE_STORE, useFactory: (redis: Redis, cfg: AppConfig) => new ResponseCacheRepository(redis, `${cfg.redisPrefix}:cache:`), inject: [REDIS_CLIENT, APP_CONFIG] },
         ResponseCache,
+        {
+          provide: GOVERNANCE_STORES,
+          useFactory: (d: DatabaseHandle): GovernanceStores => ({
+            ledger: new BudgetLedger(infra.redis, config.redisPrefix, new SpendRepository(d.db)),
+            limiter: new SlidingWindowLimiter(infra.redis),
+          }),
+          inject: [DATABASE],
+        },
+        BudgetAlerts,
+        CallAdmission,
         ChatCompletionsService,
         EmbeddingsService,
         { provide: APP_FILTER, useClass: OpenAiErrorFilter },

@@ -26,6 +26,7 @@ export interface AppConfig {
   serviceName?: string;
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
   auth: FileConfig['auth'];
+  budgets: FileConfig['budgets'];
   spans: FileConfig['spans'];
   providers: ProviderConfig[];
   models: ModelConfig[];

@@ -68,6 +68,7 @@ export function loadConfig(env: EnvSource = process.env, cwd: string = process.c
     serviceName: e.OTEL_SERVICE_NAME,
     logLevel: e.LOG_LEVEL,
     auth: file.auth,
+    budgets: file.budgets,
     spans: file.spans,
     providers,
     models: file.models.map((m) => ({ ...m, upstreamModel: m.upstreamModel ?? m.id })),

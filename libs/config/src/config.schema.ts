@@ -1,4 +1,4 @@
-import { policyDocumentSchema, WORKLOAD_NAME } from '@switchyard/contracts';
+import { budgetSchema, policyDocumentSchema, WORKLOAD_NAME } from '@switchyard/contracts';
 import { validatePolicy } from '@switchyard/routing';
 import { z } from 'zod';
 import { modelCatalogOf } from './model-catalog.factory.js';
@@ -80,6 +80,18 @@ export const workloadConfigSchema = z
   .object({
     name: z.string().min(1).regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, dot, dash or underscore'),
     description: z.string().optional(),
+    /** Spend caps on the workload's client traffic, whichever key or tenant sends it. */
+    budgets: z.array(budgetSchema).max(8).default([]),
+  })
+  .strict();
+
+/** Budget enforcement settings shared by key, tenant and workload budgets. */
+export const budgetsConfigSchema = z
+  .object({
+    /** Where soft alerts are POSTed (JSON), once per budget window; unset: log line and metric only. */
+    alertWebhookUrl: z.url().optional(),
+    /** Output tokens a request without max_tokens reserves (capped by the model's context window). */
+    reserveMaxTokens: z.number().int().positive().default(4_096),
   })
   .strict();
 
@@ -253,6 +265,7 @@ export const authConfigSchema = z.object({ mode: z.enum(['keys', 'open']).defaul
 export const fileConfigSchema = z
   .object({
     auth: authConfigSchema.prefault({}),
+    budgets: budgetsConfigSchema.prefault({}),
     server: z
       .object({
         host: z.string().default('0.0.0.0'),

@@ -5,6 +5,7 @@ import { OpenAiHttpError } from '../errors/openai-error.js';
 import type { UpstreamErrorClass } from '../providers/upstream.error.js';
 import type { CallStats, CallTarget, JsonResult, StreamResult } from '../providers/provider.adapter.js';
 import type { CallProvenance } from './internal-call.js';
+import type { Admission } from '../governance/call-admission.service.js';
 import type { DeploymentLease } from '../dispatch/deployment-health.port.js';
 import type { DispatchPlan } from '../dispatch/dispatch-plan.js';
 import type { RouteOperation } from '../routing/route-resolver.service.js';
@@ -75,6 +76,12 @@ export class GatewayCall {
   routed(plan: DispatchPlan): void {
     this.record.plan = plan;
     this.reply.header(HEADER_POLICY_VERSION, plan.decision.policyVersion);
+  }
+
+  /** Sends the rate-limit headers and books the call's real cost against its budgets when it ends. */
+  admitted(admission: Admission): void {
+    for (const [name, value] of Object.entries(admission.headers)) this.reply.header(name, value);
+    this.record.settle = admission.settle;
   }
 
   served<R extends JsonResult | StreamResult>(outcome: DispatchSuccess<R>): void {

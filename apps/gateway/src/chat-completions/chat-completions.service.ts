@@ -8,6 +8,7 @@ import { GatewayCall } from '../calls/gateway-call.js';
 import { provenanceOf } from '../calls/internal-call.js';
 import { relayStream } from '../calls/stream-relay.js';
 import { UpstreamDispatcher } from '../dispatch/upstream-dispatcher.service.js';
+import { CallAdmission } from '../governance/call-admission.service.js';
 import { chatFeatures } from '@switchyard/routing';
 import { RouteResolver } from '../routing/route-resolver.service.js';
 import { CallTracer } from '../tracing/call-tracer.service.js';
@@ -21,6 +22,7 @@ export class ChatCompletionsService {
     private readonly dispatcher: UpstreamDispatcher,
     private readonly tracer: CallTracer,
     private readonly responses: ResponseCache,
+    private readonly admission: CallAdmission,
   ) {}
 
   async create(body: ChatCompletionRequest, req: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -34,6 +36,7 @@ export class ChatCompletionsService {
       assertWorkloadAllowed(req.caller, plan.decision.workload);
       const cached = await this.responses.lookup(body, req, reply, call);
       if (cached.hit) return await this.responses.replay(cached.hit, body, reply, call);
+      call.admitted(await this.admission.admit(req.caller, plan, { operation: 'chat', maxTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined, origin: call.record.provenance.origin }));
       const clientWantsUsage = stream && body.stream_options?.include_usage === true;
       const outcome = await this.dispatcher.dispatch(plan, call.signal, (target, signal) =>
         this.dispatcher.adapterFor(target).chat(target, { body, stream, clientWantsUsage, signal }),

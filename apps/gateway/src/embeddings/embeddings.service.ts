@@ -6,6 +6,7 @@ import { assertModelAllowed, assertWorkloadAllowed, defaultWorkloadOf } from '..
 import { GatewayCall } from '../calls/gateway-call.js';
 import { provenanceOf } from '../calls/internal-call.js';
 import { UpstreamDispatcher } from '../dispatch/upstream-dispatcher.service.js';
+import { CallAdmission } from '../governance/call-admission.service.js';
 import { embeddingsFeatures } from '@switchyard/routing';
 import { RouteResolver } from '../routing/route-resolver.service.js';
 import { CallTracer } from '../tracing/call-tracer.service.js';
@@ -17,6 +18,7 @@ export class EmbeddingsService {
     private readonly router: RouteResolver,
     private readonly dispatcher: UpstreamDispatcher,
     private readonly tracer: CallTracer,
+    private readonly admission: CallAdmission,
   ) {}
 
   async create(body: EmbeddingRequest, req: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -27,6 +29,7 @@ export class EmbeddingsService {
       const plan = this.router.resolve(embeddingsFeatures(body, req.headers, workloadHeader));
       call.routed(plan);
       assertWorkloadAllowed(req.caller, plan.decision.workload);
+      call.admitted(await this.admission.admit(req.caller, plan, { operation: 'embeddings', origin: call.record.provenance.origin }));
       const outcome = await this.dispatcher.dispatch(plan, call.signal, (target, signal) => this.dispatcher.adapterFor(target).embeddings(target, { body, signal }));
       call.served(outcome);
       await reply.code(outcome.result.status).header('content-type', 'application/json').send(outcome.result.body);

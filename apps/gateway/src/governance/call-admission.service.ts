@@ -6,6 +6,7 @@ import type { Caller } from '../auth/caller.js';
 import type { CallOrigin } from '../calls/internal-call.js';
 import type { DispatchPlan } from '../dispatch/dispatch-plan.js';
 import { OpenAiHttpError } from '../errors/openai-error.js';
+import { GatewayMetrics } from '../metrics/gateway-metrics.service.js';
 import type { CallTarget } from '../providers/provider.adapter.js';
 import { BudgetAlerts } from './budgets/budget-alerts.service.js';
 import { BudgetLedger, type Reservation, type ScopedBudget } from './budgets/budget-ledger.js';
@@ -65,6 +66,7 @@ export class CallAdmission {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(GOVERNANCE_STORES) private readonly stores: GovernanceStores,
     private readonly alerts: BudgetAlerts,
+    private readonly metrics: GatewayMetrics,
   ) {
     this.workloadBudgets = new Map(config.workloads.filter((w) => w.budgets.length > 0).map((w) => [w.name, w.budgets]));
   }
@@ -98,6 +100,7 @@ export class CallAdmission {
         const outcome = await this.stores.ledger.reserve(budgets, worstCaseUsd(plan, plan.inputTokens, maxOutputTokens));
         if (!outcome.ok) {
           if (consumed) this.refund(charges, consumed.second);
+          this.metrics.budgetRefused(outcome.scope.kind);
           throw budgetExceeded(outcome.scope, outcome.budget, headers);
         }
         reservation = outcome.reservation;
@@ -118,7 +121,11 @@ export class CallAdmission {
       }
       if (reservation) {
         const outcome = await this.stores.ledger.settle(reservation, usage.costUsd);
-        for (const alert of outcome.alerts) this.alerts.fire(alert);
+        for (const kind of new Set(reservation.counters.map((c) => c.scope.kind))) this.metrics.budgetSettled(kind, usage.costUsd);
+        for (const alert of outcome.alerts) {
+          this.metrics.budgetAlert(alert.scope.kind);
+          this.alerts.fire(alert);
+        }
       }
     } catch (err) {
       this.warn(`a call's spend was not settled in Redis (${(err as Error).message}); Postgres still has it on the span`);

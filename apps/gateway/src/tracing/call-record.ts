@@ -32,6 +32,8 @@ export interface CallRecord {
   provenance: CallProvenance;
   /** Set when this call was sampled for judging (decided once the call ended). */
   sampling?: CallSampling;
+  /** Books the call's cost and tokens against its budgets and rate limits once the span row is built. */
+  settle?: (usage: { costUsd: number; inputTokens: number | null; outputTokens: number | null }) => void;
   /** Set when the answer came from the response cache: no upstream attempt, nothing spent. */
   cache?: CallCache;
 }

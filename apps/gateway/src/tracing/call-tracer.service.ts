@@ -51,7 +51,9 @@ export class CallTracer {
     setImmediate(() => {
       record.sampling = this.sampler.decide(call.spanId, record);
       this.endOtelSpan(call.span, record);
-      this.writer.enqueue(toSpanRow(call, record));
+      const row = toSpanRow(call, record);
+      this.writer.enqueue(row);
+      record.settle?.({ costUsd: row.costUsd ?? 0, inputTokens: row.inputTokens ?? null, outputTokens: row.outputTokens ?? null });
       this.metrics.recordCall(record);
     });
   }
