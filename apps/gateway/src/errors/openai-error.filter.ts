@@ -65,6 +65,9 @@ export function fastifyErrorToOpenAi(error: FastifyLikeError): OpenAiHttpError {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new OpenAiHttpError(400, `We could not parse the JSON body of your request: ${error.message}`, 'invalid_request_error', 'invalid_json');
+    case 'FST_ERR_BAD_URL':
+      // The path is not echoed: it is the malformed part, and can be long.
+      return new OpenAiHttpError(400, 'The request URL is malformed: it has an invalid percent-encoded sequence.', 'invalid_request_error', 'invalid_url');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new OpenAiHttpError(415, 'Unsupported content type; send application/json.', 'invalid_request_error', 'unsupported_media_type');
     default:
