@@ -28,6 +28,8 @@ describe('CanaryMeasurementRepository (real Postgres)', () => {
       buildSpanRow({ policyVersion: version, metadata: routing('canary', 'pd_other') }),
       buildSpanRow({ policyVersion: 'pv_else', metadata: routing('canary') }),
       buildSpanRow({ policyVersion: version, origin: 'judge', internal: true, metadata: routing('canary') }),
+      // A response-cache hit: free and instant, not a measurement of the arm's model.
+      buildSpanRow({ policyVersion: version, latencyMs: 1, costUsd: 0, metadata: { ...routing('canary'), cache: 'exact' } }),
       buildSpanRow({ policyVersion: version, startedAt: new Date(Date.now() - 3_600_000), metadata: routing('canary') }),
     ];
     await new SpanRepository(handle.db).insertMany(rows);

@@ -65,6 +65,8 @@ export class CanaryMeasurementRepository {
         ) sc on true
        where s.policy_version = ${policyVersion}
          and s.origin = 'live'
+         -- A response-cache hit costs nothing and takes no upstream time: it would flatter whichever arm got more.
+         and s.metadata->>'cache' is null
          and s.started_at >= ${since.toISOString()}::timestamptz
          and s.metadata->'routing'->'canary'->>'name' = ${canaryName}
          and ${inWorkloads}
