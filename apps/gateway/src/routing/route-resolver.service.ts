@@ -73,6 +73,18 @@ export class RouteResolver {
       }
       throw err;
     }
+    // Every candidate is too small for the prompt plus max_tokens: no retry or later moment fits it, so it is the client's to fix (not a 503).
+    if (decision.legs.length === 0 && decision.fallbacks.length === 0 && decision.excluded.length > 0 && decision.excluded.every((e) => e.reason === 'context_window')) {
+      const largest = Math.max(...decision.excluded.map((e) => this.models.get(e.model)?.contextWindow ?? 0));
+      const completion = features.maxTokens ?? 0;
+      throw new OpenAiHttpError(
+        400,
+        `This request needs ${features.inputTokens + completion} tokens (about ${features.inputTokens} in the messages, ${completion} for the completion), more than the ${largest}-token context window of any model it may use. Shorten the messages or lower max_tokens.`,
+        'invalid_request_error',
+        'context_length_exceeded',
+        'messages',
+      );
+    }
     return {
       decision,
       legs: decision.legs.map((id) => this.target(id)),
