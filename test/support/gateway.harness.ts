@@ -84,6 +84,16 @@ export interface HarnessOptions {
   optimizer?: Record<string, unknown>;
   /** A `replay` provider answering from a recorded fleet file, with these of its models (id = the fleet's model name) at these prices. */
   replay?: { fleetFile: string; models: Record<string, { inputUsdPerMTok: number; outputUsdPerMTok: number }> };
+  /** Per provider name (`fake-a`, …): several keys with their ceilings instead of FAKE_PROVIDER_KEY, and/or provider-wide `rateLimits`. */
+  outbound?: Record<string, HarnessOutbound>;
+}
+
+type Ceilings = { requestsPerMinute?: number; tokensPerMinute?: number };
+
+/** A provider's outbound keys and limits; each secret is handed to the gateway through an env var of its own. */
+export interface HarnessOutbound {
+  keys?: Array<{ secret: string } & Ceilings>;
+  rateLimits?: Ceilings;
 }
 
 /** The real gateway app, in-process on a loopback port, against real fake upstreams, Postgres and Redis. */
@@ -138,6 +148,7 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
       routes: { 'with-fallback': ['gpt-a', 'gpt-b'], 'dead-first': ['dead-model', 'gpt-b'] },
     },
   };
+  const outboundEnv = applyOutbound(file.providers, options.outbound);
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-e2e-'));
   const configPath = join(dir, 'switchyard.yaml');
   writeFileSync(configPath, stringify(file));
@@ -148,6 +159,7 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
     SWITCHYARD_CONFIG: configPath,
     NODE_ENV: 'test',
     FAKE_PROVIDER_KEY,
+    ...outboundEnv,
     DATABASE_URL: testEnv.TEST_DATABASE_URL,
     REDIS_URL: options.redisUrl ?? testEnv.TEST_REDIS_URL,
     SWITCHYARD_ENVIRONMENT: environment,
@@ -193,6 +205,26 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
       await Promise.all([upstreamA.close(), upstreamB.close(), anthropic.close(), slow.close(), ...[...pool.values()].map((u) => u.close())]);
     },
   };
+}
+
+/** Writes the `outbound` option into the providers' config entries; returns the env vars holding the keys. */
+function applyOutbound(providers: Array<Record<string, unknown>>, outbound: Record<string, HarnessOutbound> | undefined): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const provider of providers) {
+    const name = String(provider.name);
+    const wanted = outbound?.[name];
+    if (!wanted) continue;
+    if (wanted.keys) {
+      delete provider.apiKeyEnv;
+      provider.apiKeys = wanted.keys.map(({ secret, ...ceilings }, i) => {
+        const variable = `FAKE_KEY_${name.replace(/[^a-zA-Z0-9]/g, '_').toUpperCase()}_${i}`;
+        env[variable] = secret;
+        return { env: variable, ...ceilings };
+      });
+    }
+    if (wanted.rateLimits) provider.rateLimits = wanted.rateLimits;
+  }
+  return env;
 }
 
 /** Polls until `check` passes or the deadline ends; for effects that land asynchronously. */

@@ -44,6 +44,7 @@ import { metricsProviders } from './metrics/metrics.providers.js';
 import { FeedbackController } from './feedback/feedback.controller.js';
 import { FeedbackService } from './feedback/feedback.service.js';
 import { ModelsController } from './models/models.controller.js';
+import { outboundKeyPoolProvider } from './providers/outbound/outbound-key-pool.providers.js';
 import { ProvidersModule } from './providers/providers.module.js';
 import { ActivePolicy } from './routing/active-policy.service.js';
 import { healthProbeOptions } from './routing/health-probe.targets.js';
@@ -146,6 +147,7 @@ export class GatewayModule {
         CredentialCache,
         ApiKeyGuard,
         RouteResolver,
+        outboundKeyPoolProvider,
         UpstreamDispatcher,
         { provide: ScoreRepository, useFactory: (d: DatabaseHandle) => new ScoreRepository(d.db), inject: [DATABASE] },
         FeedbackService,

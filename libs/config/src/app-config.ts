@@ -1,9 +1,23 @@
 import type { z } from 'zod';
 import type { FileConfig, ProviderConfigInput, RedactionMode, modelConfigSchema, providerConfigSchema, workloadConfigSchema } from './config.schema.js';
 
+/** One key of a provider, resolved at boot; the secret is never logged, never sent to clients, never part of a Redis key. */
+export interface ProviderKey {
+  /** Position in the provider's key list: what logs, spans and Redis keys name it by. */
+  index: number;
+  /** The env var it came from. */
+  env: string;
+  /** Unset when the env var is (outside production). */
+  secret?: string;
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+}
+
 export type ProviderConfig = z.infer<typeof providerConfigSchema> & {
-  /** Resolved from `apiKeyEnv` at boot; never logged, never sent to clients. */
+  /** The first key (from `apiKeyEnv` or `apiKeys`), for calls that do not go through the key pool. */
   apiKey?: string;
+  /** Every key, from `apiKeys`, or the one of `apiKeyEnv`; empty for a keyless provider. Unset in hand-built configs: `apiKey` alone. */
+  keys?: readonly ProviderKey[];
   /** Absolute path of `fleetFile`, resolved against the config file's folder. */
   fleetPath?: string;
 };

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import type { AppConfig } from './app-config.js';
+import type { AppConfig, ProviderKey } from './app-config.js';
 import { envSchema, fileConfigSchema } from './config.schema.js';
 
 export class ConfigError extends Error {
@@ -45,10 +45,14 @@ export function loadConfig(env: EnvSource = process.env, cwd: string = process.c
   const configDir = dirname(configPath);
   const missingKeys: string[] = [];
   const providers = file.providers.map((p) => {
-    const apiKey = p.apiKeyEnv ? env[p.apiKeyEnv] : undefined;
-    // A missing key is fatal only in production; in dev the upstream answers 401 and we map it.
-    if (p.apiKeyEnv && !apiKey && e.NODE_ENV === 'production') missingKeys.push(`providers.${p.name}.apiKeyEnv: env var ${p.apiKeyEnv} is not set`);
-    return { ...p, apiKey, fleetPath: p.fleetFile ? resolve(configDir, p.fleetFile) : undefined };
+    const listed = p.apiKeys ?? (p.apiKeyEnv ? [{ env: p.apiKeyEnv }] : []);
+    const keys: ProviderKey[] = listed.map((k, index) => {
+      const secret = env[k.env] || undefined;
+      // A missing key is fatal only in production; in dev the upstream answers 401 and we map it.
+      if (!secret && e.NODE_ENV === 'production') missingKeys.push(`providers.${p.name}.${p.apiKeys ? `apiKeys.${index}.env` : 'apiKeyEnv'}: env var ${k.env} is not set`);
+      return { ...k, index, secret };
+    });
+    return { ...p, apiKey: keys[0]?.secret, keys, fleetPath: p.fleetFile ? resolve(configDir, p.fleetFile) : undefined };
   });
   if (!e.SWITCHYARD_ADMIN_KEY && e.NODE_ENV === 'production') missingKeys.push('SWITCHYARD_ADMIN_KEY: required in production, to protect /admin');
   if (file.auth.mode === 'open' && e.NODE_ENV === 'production') missingKeys.push('auth.mode: "open" lets anyone call /v1 and is refused in production; use "keys"');

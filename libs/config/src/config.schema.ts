@@ -9,6 +9,17 @@ export type ProviderProtocol = z.infer<typeof providerProtocolSchema>;
 
 const durationMs = z.number().int().positive();
 
+/** An upstream account's ceilings, per sliding minute, shared by every gateway instance through Redis. */
+const outboundCeilings = {
+  requestsPerMinute: z.number().int().positive().optional(),
+  /** Prompt plus max output tokens, reserved before the call and corrected to the reported usage after it. */
+  tokensPerMinute: z.number().int().positive().optional(),
+};
+export const providerRateLimitsSchema = z.object(outboundCeilings).strict();
+
+/** One of a provider's keys: the env var that holds it, and that key's own ceilings. */
+export const providerKeySchema = z.object({ env: z.string().min(1), ...outboundCeilings }).strict();
+
 export const providerConfigSchema = z
   .object({
     name: z.string().min(1).regex(/^[a-zA-Z0-9._-]+$/, 'use letters, digits, dot, dash or underscore'),
@@ -17,6 +28,10 @@ export const providerConfigSchema = z
     baseUrl: z.url().optional(),
     /** Name of the env var holding the API key; the key itself never lives in the file. */
     apiKeyEnv: z.string().min(1).optional(),
+    /** Several keys of one provider, load-balanced per call; instead of `apiKeyEnv`. */
+    apiKeys: z.array(providerKeySchema).min(1).optional(),
+    /** Ceilings for the whole provider, whichever key is used (with one key: that key's). */
+    rateLimits: providerRateLimitsSchema.optional(),
     headers: z.record(z.string(), z.string()).default({}),
     timeouts: z
       .object({
@@ -56,6 +71,13 @@ export const providerConfigSchema = z
     if (p.protocol === 'replay' && !p.fleetFile) {
       ctx.addIssue({ code: 'custom', path: ['fleetFile'], message: 'required for protocol "replay"' });
     }
+    if (p.apiKeyEnv && p.apiKeys) {
+      ctx.addIssue({ code: 'custom', path: ['apiKeys'], message: 'use either apiKeyEnv (one key) or apiKeys (several), not both' });
+    }
+    p.apiKeys?.forEach((k, i) => {
+      // The same key listed twice would claim its ceilings twice.
+      if (p.apiKeys?.findIndex((other) => other.env === k.env) !== i) ctx.addIssue({ code: 'custom', path: ['apiKeys', i, 'env'], message: `${k.env} is listed twice` });
+    });
   });
 export type ProviderConfigInput = z.input<typeof providerConfigSchema>;
 

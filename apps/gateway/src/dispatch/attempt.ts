@@ -16,6 +16,8 @@ export interface Attempt {
   cancelled?: boolean;
   /** What a losing race leg cost: its usage when it finished anyway, else its prompt (estimated) at the input price. */
   costUsd?: number;
-  /** Not sent: the deployment's breaker refused it, or its context window is too small. */
-  skipped?: 'breaker_open' | 'context_window';
+  /** Not sent: the deployment's breaker refused it, its context window is too small, or no key of its provider had room under the outbound limits. */
+  skipped?: 'breaker_open' | 'context_window' | 'rate_limited';
+  /** Which of the provider's keys it went out with (index in `apiKeys`), when the provider has several. */
+  keyIndex?: number;
 }

@@ -11,6 +11,8 @@ export interface DispatchPlan {
   fallbacks: CallTarget[];
   fallbackOn: ReadonlySet<FallbackTrigger>;
   retries: RetryPolicy;
-  /** Estimated prompt tokens, for what a cancelled race leg cost. */
+  /** Estimated prompt tokens, for what a cancelled race leg cost and the outbound token ceilings. */
   inputTokens: number;
+  /** The request's max_completion_tokens / max_tokens (0 for embeddings); unset: none given. Reserved against outbound token ceilings. */
+  maxOutputTokens?: number;
 }

@@ -5,6 +5,7 @@ import { evaluationSettingsSchema, type FallbackTrigger, type RetryPolicy } from
 import { seededRng } from '@switchyard/routing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CallTarget, JsonResult, UpstreamUsage } from '../providers/provider.adapter.js';
+import { OutboundKeyPool } from '../providers/outbound/outbound-key-pool.service.js';
 import { ProviderRegistry } from '../providers/provider.registry.js';
 import { UpstreamError, type UpstreamErrorClass } from '../providers/upstream.error.js';
 import { DeploymentStateService, type LiveStateOptions } from '../routing/live/deployment-state.service.js';
@@ -221,9 +222,15 @@ describe('UpstreamDispatcher.dispatch', () => {
   let dispatcher: UpstreamDispatcher;
   let parent: AbortController;
 
+  /** Counts what reaches the outbound limiter: none of these providers has a ceiling, so nothing may. */
+  let limiterCalls: number;
   const useHealth = (options: LiveStateOptions = {}): void => {
     health = new DeploymentStateService(options, silentLogger);
-    dispatcher = new UpstreamDispatcher(new ProviderRegistry([]), health);
+    const limiter = {
+      consume: (): Promise<never> => Promise.reject(new Error(`outbound limiter called ${++limiterCalls} times`)),
+      adjust: (): Promise<never> => Promise.reject(new Error(`outbound limiter called ${++limiterCalls} times`)),
+    };
+    dispatcher = new UpstreamDispatcher(new ProviderRegistry([]), health, new OutboundKeyPool(limiter, { redisPrefix: 'unused', rateLimitCooldownMs: 5_000, maxCooldownMs: 300_000 }));
   };
   const run = (p: DispatchPlan): Promise<Settled<DispatchSuccess<JsonResult>>> => settle(dispatcher.dispatch(p, parent.signal, up.call));
   /** Opens a deployment's breaker the way traffic would: failures in a row. */
@@ -235,6 +242,7 @@ describe('UpstreamDispatcher.dispatch', () => {
   beforeEach(() => {
     vi.useFakeTimers();
     vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    limiterCalls = 0;
     up = new ScriptedUpstreams();
     parent = new AbortController();
     useHealth();
@@ -242,6 +250,8 @@ describe('UpstreamDispatcher.dispatch', () => {
   afterEach(() => {
     vi.useRealTimers();
     vi.restoreAllMocks();
+    // Without ceilings the key pool must not make a Redis round trip.
+    expect(limiterCalls).toBe(0);
   });
 
   it('serves from the one leg and hands the caller its admission, still in flight', async () => {

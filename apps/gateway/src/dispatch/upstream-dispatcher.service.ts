@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FallbackTrigger } from '@switchyard/contracts';
 import { OpenAiHttpError } from '../errors/openai-error.js';
+import { type OutboundGrant, OutboundKeyPool } from '../providers/outbound/outbound-key-pool.service.js';
 import type { CallTarget, JsonResult, StreamResult } from '../providers/provider.adapter.js';
 import { ProviderRegistry } from '../providers/provider.registry.js';
 import { UpstreamError } from '../providers/upstream.error.js';
@@ -40,6 +41,22 @@ class RaceLostError extends Error {
   }
 }
 
+type Call<R> = (target: CallTarget, signal: AbortSignal) => Promise<R>;
+
+/** One dispatch in progress: what every try of it needs and adds to. */
+interface Run<R> {
+  plan: DispatchPlan;
+  call: Call<R>;
+  attempts: Attempt[];
+  /** The soonest a rate-limited candidate (an upstream 429, or held back by the outbound limits) has room again. */
+  retryAfterMs?: number;
+}
+
+/** Output tokens reserved against a token ceiling when the request sets no max_tokens; corrected to the real usage after the call. */
+export const DEFAULT_OUTPUT_RESERVE = 1_024;
+/** Client error code when no candidate could be sent under the outbound limits. */
+export const CAPACITY_CODE = 'upstream_capacity';
+
 type Try<R> = { kind: 'ok'; result: R; target: CallTarget; lease: DeploymentLease; sentAt: number; attempt: Attempt } | { kind: 'failed'; error: UpstreamError } | { kind: 'skipped' } | { kind: 'cancelled' };
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
@@ -73,14 +90,16 @@ export class UpstreamDispatcher {
   constructor(
     private readonly registry: ProviderRegistry,
     @Inject(DEPLOYMENT_HEALTH) private readonly health: DeploymentHealth,
+    private readonly keys: OutboundKeyPool,
   ) {}
 
   adapterFor(target: CallTarget): ReturnType<ProviderRegistry['forTarget']> {
     return this.registry.forTarget(target);
   }
 
-  async dispatch<R extends JsonResult | StreamResult>(plan: DispatchPlan, signal: AbortSignal, call: (target: CallTarget, signal: AbortSignal) => Promise<R>): Promise<DispatchSuccess<R>> {
-    const attempts: Attempt[] = [];
+  async dispatch<R extends JsonResult | StreamResult>(plan: DispatchPlan, signal: AbortSignal, call: Call<R>): Promise<DispatchSuccess<R>> {
+    const run: Run<R> = { plan, call, attempts: [] };
+    const { attempts } = run;
     let lastError: UpstreamError | undefined;
     let fallbackReason: FallbackTrigger | undefined;
     // After a context-length failure, only a larger window is worth trying.
@@ -94,7 +113,7 @@ export class UpstreamDispatcher {
         return false;
       });
       if (eligible.length === 0) continue;
-      const outcome = eligible.length > 1 ? await this.race(eligible, plan.inputTokens, signal, call, attempts) : await this.withRetries(eligible[0], plan, signal, call, attempts);
+      const outcome = eligible.length > 1 ? await this.race(eligible, run, signal) : await this.withRetries(eligible[0], run, signal);
       if (outcome.kind === 'ok') return { result: outcome.result, target: outcome.target, attempts, fallbackReason, lease: outcome.lease, sentAt: outcome.sentAt };
       if (outcome.kind !== 'failed') continue;
       lastError = outcome.error;
@@ -104,19 +123,14 @@ export class UpstreamDispatcher {
       fallbackReason ??= trigger;
       this.logger.warn(`${eligible.map((t) => t.model.id).join('+')} failed (${outcome.error.errorClass}); trying the next candidate`);
     }
-    throw new DispatchFailedError(toClientError(plan, attempts, lastError), attempts, lastError);
+    throw new DispatchFailedError(toClientError(run, lastError), attempts, lastError);
   }
 
-  private async withRetries<R extends JsonResult | StreamResult>(
-    target: CallTarget,
-    plan: DispatchPlan,
-    signal: AbortSignal,
-    call: (target: CallTarget, signal: AbortSignal) => Promise<R>,
-    attempts: Attempt[],
-  ): Promise<Try<R>> {
+  private async withRetries<R extends JsonResult | StreamResult>(target: CallTarget, run: Run<R>, signal: AbortSignal): Promise<Try<R>> {
+    const { plan } = run;
     let failure: Try<R> | undefined;
     for (let retry = 0; ; retry++) {
-      const outcome = await this.tryOnce(target, signal, call, attempts, { retry });
+      const outcome = await this.tryOnce(target, signal, run, { retry });
       // A retry its breaker refuses ends the retries on the failure before it: fallback and the client error key off that.
       if (outcome.kind === 'skipped' && failure) return failure;
       if (outcome.kind !== 'failed') return outcome;
@@ -131,13 +145,8 @@ export class UpstreamDispatcher {
   }
 
   /** Sends to every leg at once; the first success wins and the rest are aborted. */
-  private race<R extends JsonResult | StreamResult>(
-    legs: CallTarget[],
-    inputTokens: number,
-    signal: AbortSignal,
-    call: (target: CallTarget, signal: AbortSignal) => Promise<R>,
-    attempts: Attempt[],
-  ): Promise<Try<R>> {
+  private race<R extends JsonResult | StreamResult>(legs: CallTarget[], run: Run<R>, signal: AbortSignal): Promise<Try<R>> {
+    const { inputTokens } = run.plan;
     const controllers = legs.map(() => new AbortController());
     const onParentAbort = (): void => controllers.forEach((c) => c.abort(signal.reason));
     signal.addEventListener('abort', onParentAbort, { once: true });
@@ -147,7 +156,7 @@ export class UpstreamDispatcher {
       let lastFailure: Try<R> = { kind: 'skipped' };
       const done = (): void => signal.removeEventListener('abort', onParentAbort);
       legs.forEach((leg, i) => {
-        this.tryOnce(leg, controllers[i].signal, call, attempts, { race: true, inputTokens }).then(
+        this.tryOnce(leg, controllers[i].signal, run, { race: true }).then(
           (outcome) => {
             pending--;
             if (outcome.kind === 'ok') {
@@ -187,34 +196,46 @@ export class UpstreamDispatcher {
     });
   }
 
-  private async tryOnce<R extends JsonResult | StreamResult>(
-    target: CallTarget,
-    signal: AbortSignal,
-    call: (target: CallTarget, signal: AbortSignal) => Promise<R>,
-    attempts: Attempt[],
-    tags: { retry?: number; race?: boolean; inputTokens?: number },
-  ): Promise<Try<R>> {
-    const base = { model: target.model.id, provider: target.provider.name, ...(tags.retry ? { retry: tags.retry } : {}), ...(tags.race ? { race: true } : {}) };
+  private async tryOnce<R extends JsonResult | StreamResult>(target: CallTarget, signal: AbortSignal, run: Run<R>, tags: { retry?: number; race?: boolean }): Promise<Try<R>> {
+    const { attempts, plan } = run;
+    const base: Attempt = { model: target.model.id, provider: target.provider.name, latencyMs: 0, ...(tags.retry ? { retry: tags.retry } : {}), ...(tags.race ? { race: true } : {}) };
     const lease = this.health.begin(target.model.id);
     if (!lease) {
-      attempts.push({ ...base, latencyMs: 0, skipped: 'breaker_open' });
+      attempts.push({ ...base, skipped: 'breaker_open' });
       return { kind: 'skipped' };
     }
+    const admission = await this.keys.acquire(target.provider, { inputTokens: plan.inputTokens, maxOutputTokens: outputReserve(plan, target) });
+    if (!admission.ok) {
+      // Not sent, so no verdict on the deployment; fallback treats it as the 429 the upstream would have answered.
+      lease.release();
+      const retryAfterMs = admission.retryAfterSeconds * 1_000;
+      run.retryAfterMs = Math.min(run.retryAfterMs ?? retryAfterMs, retryAfterMs);
+      attempts.push({ ...base, skipped: 'rate_limited', message: admission.message });
+      const error = new UpstreamError({ errorClass: 'rate_limited', message: `${target.provider.name}: ${admission.message}`, provider: target.provider.name, model: target.model.id, retryAfterMs, upstreamCode: CAPACITY_CODE });
+      return { kind: 'failed', error };
+    }
+    const { grant } = admission;
+    const keyed = grant.secret === undefined ? target : { ...target, credential: grant.secret };
+    if (grant.pooled) base.keyIndex = grant.keyIndex;
     const sentAt = performance.now();
     try {
-      const answered = await call(target, signal);
+      const answered = await run.call(keyed, signal);
       // A stream counts as served only once its first chunk arrived: until then nothing has reached the client, so a failure can still fall back.
-      const result = (answered.kind === 'stream' ? await primeStream(answered) : answered) as R;
+      let result: JsonResult | StreamResult = answered.kind === 'stream' ? await primeStream(answered) : answered;
+      if (grant.metersTokens) {
+        if (result.kind === 'stream') result = settleAtEnd(result, grant);
+        else grant.settle(result.stats.usage);
+      }
       const attempt: Attempt = { ...base, latencyMs: round(performance.now() - sentAt), status: result.status };
       attempts.push(attempt);
-      return { kind: 'ok', result, target, lease, sentAt, attempt };
+      return { kind: 'ok', result: result as R, target, lease, sentAt, attempt };
     } catch (err) {
       const latencyMs = round(performance.now() - sentAt);
       if (signal.aborted) {
         lease.release();
         if (signal.reason instanceof RaceLostError) {
           // The prompt was sent and processed; what it generated before the abort is unknown.
-          attempts.push({ ...base, latencyMs, cancelled: true, costUsd: usageCostUsd(target, tags.inputTokens ?? 0, 0) });
+          attempts.push({ ...base, latencyMs, cancelled: true, costUsd: usageCostUsd(target, plan.inputTokens, 0) });
           return { kind: 'cancelled' };
         }
         throw err;
@@ -223,11 +244,45 @@ export class UpstreamDispatcher {
         lease.release();
         throw err;
       }
-      lease.fail(err.errorClass, { latencyMs, retryAfterMs: err.retryAfterMs });
+      // Answered with an error: whatever it would have generated was not.
+      grant.settle({ inputTokens: plan.inputTokens, outputTokens: 0 });
+      this.report(lease, grant, err, latencyMs, run);
       attempts.push({ ...base, latencyMs, errorClass: err.errorClass, status: err.status, message: err.message });
       return { kind: 'failed', error: err };
     }
   }
+
+  /** Tells live state how the call failed. A 429 on one of several keys cools that key only: the deployment stays in rotation while another key is usable. */
+  private report(lease: DeploymentLease, grant: OutboundGrant, err: UpstreamError, latencyMs: number, run: Run<unknown>): void {
+    if (err.errorClass !== 'rate_limited') {
+      lease.fail(err.errorClass, { latencyMs, retryAfterMs: err.retryAfterMs });
+      return;
+    }
+    const wait = err.retryAfterMs ?? 1_000;
+    run.retryAfterMs = Math.min(run.retryAfterMs ?? wait, wait);
+    const keys = grant.rateLimited(err.retryAfterMs);
+    if (keys.allKeysCooling) lease.fail('rate_limited', { latencyMs, retryAfterMs: keys.retryAfterMs });
+    else lease.release();
+  }
+}
+
+/** What a call may generate, for the token ceilings: its max_tokens, else a default that fits the model's window. */
+function outputReserve(plan: DispatchPlan, target: CallTarget): number {
+  if (plan.maxOutputTokens !== undefined) return plan.maxOutputTokens;
+  return Math.max(0, Math.min(DEFAULT_OUTPUT_RESERVE, target.model.contextWindow - plan.inputTokens));
+}
+
+/** Reports a stream's usage to its key's token ceilings once the stream is over, however it ended. */
+function settleAtEnd(result: StreamResult, grant: OutboundGrant): StreamResult {
+  const { chunks, stats } = result;
+  async function* metered(): AsyncGenerator<Uint8Array, void, undefined> {
+    try {
+      yield* chunks;
+    } finally {
+      grant.settle(stats.usage);
+    }
+  }
+  return { ...result, chunks: metered() };
 }
 
 const usageCostUsd = (target: CallTarget, inputTokens: number, outputTokens: number): number =>
@@ -268,7 +323,8 @@ async function drain(result: StreamResult): Promise<void> {
   }
 }
 
-function toClientError(plan: DispatchPlan, attempts: Attempt[], last: UpstreamError | undefined): OpenAiHttpError {
+function toClientError(run: Run<unknown>, last: UpstreamError | undefined): OpenAiHttpError {
+  const { plan, attempts } = run;
   const summary = attempts
     .map((a) => `${a.model} via ${a.provider}: ${a.skipped ?? (a.cancelled ? 'cancelled' : (a.errorClass ?? 'error'))}${a.status ? ` (HTTP ${a.status})` : ''}${a.message ? ` - ${a.message}` : ''}`)
     .join('; ');
@@ -285,7 +341,10 @@ function toClientError(plan: DispatchPlan, attempts: Attempt[], last: UpstreamEr
       return new OpenAiHttpError(400, `Upstream refused the content: ${summary}`, 'invalid_request_error', 'content_filter');
     case 'rate_limited': {
       if (attempts.every((a) => a.errorClass === 'rate_limited' || a.skipped)) {
-        const retryAfterS = Math.max(1, Math.ceil((last.retryAfterMs ?? 1_000) / 1_000));
+        // Nothing went out: every candidate was held back by the outbound limits (or out of rotation); the client may retry once a key has room.
+        const nothingSent = attempts.every((a) => a.skipped);
+        const retryAfterS = Math.max(1, Math.ceil((run.retryAfterMs ?? last.retryAfterMs ?? 1_000) / 1_000));
+        if (nothingSent) return new OpenAiHttpError(429, `Every upstream is at its configured outbound capacity: ${summary}`, 'rate_limit_error', CAPACITY_CODE, null, { 'retry-after': String(retryAfterS) });
         return new OpenAiHttpError(429, `Every upstream is rate limited: ${summary}`, 'rate_limit_error', 'upstream_rate_limited', null, { 'retry-after': String(retryAfterS) });
       }
       return new OpenAiHttpError(502, `All ${attempts.length} upstream attempts failed: ${summary}`, 'upstream_error', 'upstream_unavailable');

@@ -4,7 +4,15 @@ import type { ModelConfig, ProviderConfig, ProviderProtocol } from '@switchyard/
 export interface CallTarget {
   model: ModelConfig;
   provider: ProviderConfig;
+  /**
+   * The provider key this one call sends, as the outbound key pool chose it; '' sends none.
+   * Unset: the provider's first key (`provider.apiKey`), e.g. for health probes.
+   */
+  credential?: string;
 }
+
+/** The key a call to this target sends, if any. */
+export const credentialOf = (target: CallTarget): string | undefined => target.credential ?? target.provider.apiKey;
 
 export interface UpstreamUsage {
   inputTokens: number;

@@ -92,6 +92,7 @@ export class RouteResolver {
       fallbackOn: new Set(decision.fallbackOn),
       retries: decision.retries,
       inputTokens: features.inputTokens,
+      maxOutputTokens: features.operation === 'embeddings' ? 0 : features.maxTokens,
     };
   }
 

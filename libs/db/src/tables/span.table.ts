@@ -23,8 +23,10 @@ export interface SpanAttempt {
   cancelled?: boolean;
   /** What a dropped race leg cost. */
   costUsd?: number;
-  /** Not sent: the breaker refused it, or its context window was too small. */
-  skipped?: 'breaker_open' | 'context_window';
+  /** Not sent: the breaker refused it, its context window was too small, or no provider key had room under the outbound limits. */
+  skipped?: 'breaker_open' | 'context_window' | 'rate_limited';
+  /** Which of the provider's keys it went out with (index in `apiKeys`), when the provider has several. */
+  keyIndex?: number;
 }
 
 /** One row per gateway request (chat or embeddings), written off the request path in batches. */

@@ -223,6 +223,19 @@ describe('AnthropicAdapter', () => {
       expect(await upstreamError(adapter.chat(target, chatCall({})))).toMatchObject({ errorClass: 'auth', status: 401, upstreamCode: 'authentication_error' });
     });
 
+    it("sends the attempt's chosen key as x-api-key, and scrubs every key of the provider from errors", async () => {
+      const other = 'sk-ant-second-key-9876543210';
+      const keyed: CallTarget = {
+        ...target,
+        provider: { ...target.provider, keys: [{ index: 0, env: 'A', secret: API_KEY }, { index: 1, env: 'B', secret: other }] },
+        credential: other,
+      };
+      upstream.setBehaviour(() => ({ kind: 'error', status: 401, message: `invalid x-api-key ${other} (not ${API_KEY})` }));
+      const err = await upstreamError(adapter.chat(keyed, chatCall({})));
+      expect(upstream.requests.at(-1)?.headers['x-api-key']).toBe(other);
+      expect(err.message).toContain('invalid x-api-key *** (not ***)');
+    });
+
     it('400 "prompt is too long" → bad_request with upstreamCode context_length_exceeded', async () => {
       upstream.setBehaviour(() => ({ kind: 'error', status: 400, message: 'prompt is too long: 215000 tokens > 200000 maximum' }));
       const err = await upstreamError(adapter.chat(target, chatCall({})));

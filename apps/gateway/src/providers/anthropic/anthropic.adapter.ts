@@ -1,5 +1,5 @@
 import type { ProviderConfig } from '@switchyard/config';
-import type { CallStats, CallTarget, ChatCall, JsonResult, ProviderAdapter, StreamResult } from '../provider.adapter.js';
+import { type CallStats, type CallTarget, type ChatCall, credentialOf, type JsonResult, type ProviderAdapter, type StreamResult } from '../provider.adapter.js';
 import { SseParser } from '../sse/sse.parser.js';
 import { UpstreamError } from '../upstream.error.js';
 import { UpstreamErrorMapper } from '../openai-compatible/upstream-error.mapper.js';
@@ -20,14 +20,15 @@ export class AnthropicAdapter implements ProviderAdapter {
   readonly protocol = 'anthropic' as const;
   private readonly errors = new UpstreamErrorMapper(readAnthropicErrorBody);
   private readonly http = new UpstreamHttpClient(this.errors);
-  private readonly headersByProvider = new WeakMap<ProviderConfig, Record<string, string>>();
+  /** Per provider, per key sent: the headers are the same for every call with that key. */
+  private readonly headersByProvider = new WeakMap<ProviderConfig, Map<string, Record<string, string>>>();
 
   async chat(target: CallTarget, call: ChatCall): Promise<JsonResult | StreamResult> {
     const request = this.toRequest(target, call);
     const response = await this.http.send({
       target,
       endpoint: 'messages',
-      headers: this.headers(target.provider),
+      headers: this.headers(target),
       body: JSON.stringify(request),
       signal: call.signal,
     });
@@ -106,14 +107,18 @@ export class AnthropicAdapter implements ProviderAdapter {
     });
   }
 
-  private headers(provider: ProviderConfig): Record<string, string> {
-    let headers = this.headersByProvider.get(provider);
+  private headers(target: CallTarget): Record<string, string> {
+    const { provider } = target;
+    const apiKey = credentialOf(target) ?? '';
+    let byKey = this.headersByProvider.get(provider);
+    if (!byKey) this.headersByProvider.set(provider, (byKey = new Map<string, Record<string, string>>()));
+    let headers = byKey.get(apiKey);
     if (!headers) {
       headers = { 'content-type': 'application/json', 'anthropic-version': ANTHROPIC_VERSION };
-      if (provider.apiKey) headers['x-api-key'] = provider.apiKey;
+      if (apiKey) headers['x-api-key'] = apiKey;
       // Configured headers come last so a provider can add `anthropic-beta` or pin another version.
       Object.assign(headers, provider.headers);
-      this.headersByProvider.set(provider, headers);
+      byKey.set(apiKey, headers);
     }
     return headers;
   }

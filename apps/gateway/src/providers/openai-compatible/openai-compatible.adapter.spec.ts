@@ -264,6 +264,24 @@ describe('OpenAiCompatibleAdapter', () => {
       expect(err.message).toContain('Incorrect API key provided: ***');
     });
 
+    it("sends the attempt's chosen key, and scrubs every key of the provider from what the upstream echoes", async () => {
+      const other = 'sk-test-second-key-9876543210';
+      const keyed: CallTarget = {
+        ...target,
+        provider: { ...target.provider, keys: [{ index: 0, env: 'A', secret: API_KEY }, { index: 1, env: 'B', secret: other }] },
+        credential: other,
+      };
+      upstream.setBehaviour(() => ({ kind: 'error', status: 401, code: 'invalid_api_key', message: `Incorrect API key provided: ${other}; the first was ${API_KEY}.` }));
+      const err = await upstreamError(adapter.chat(keyed, chatCall({})));
+      expect(upstream.requests.at(-1)?.headers.authorization).toBe(`Bearer ${other}`);
+      expect(err.message).toContain('Incorrect API key provided: ***; the first was ***.');
+      expect(err.message).not.toContain(other);
+      // The same provider without a chosen key still sends its first one.
+      upstream.setBehaviour(undefined);
+      await adapter.chat({ ...keyed, credential: undefined }, chatCall({}));
+      expect(upstream.requests.at(-1)?.headers.authorization).toBe(`Bearer ${API_KEY}`);
+    });
+
     it('400 context_length_exceeded → bad_request carrying the upstream code', async () => {
       upstream.setBehaviour(() => ({ kind: 'error', status: 400, code: 'context_length_exceeded', message: "This model's maximum context length is 8192 tokens." }));
       const err = await upstreamError(adapter.chat(target, chatCall({})));

@@ -1,12 +1,13 @@
 import type { ProviderConfig } from '@switchyard/config';
-import type {
-  CallStats,
-  CallTarget,
-  ChatCall,
-  EmbeddingsCall,
-  JsonResult,
-  ProviderAdapter,
-  StreamResult,
+import {
+  type CallStats,
+  type CallTarget,
+  type ChatCall,
+  credentialOf,
+  type EmbeddingsCall,
+  type JsonResult,
+  type ProviderAdapter,
+  type StreamResult,
 } from '../provider.adapter.js';
 import { SseParser } from '../sse/sse.parser.js';
 import { readOpenAiErrorBody } from './openai-compatible.error-reader.js';
@@ -25,7 +26,8 @@ export class OpenAiCompatibleAdapter implements ProviderAdapter {
   readonly protocol = 'openai' as const;
   private readonly errors = new UpstreamErrorMapper(readOpenAiErrorBody);
   private readonly http = new UpstreamHttpClient(this.errors);
-  private readonly headersByProvider = new WeakMap<ProviderConfig, Record<string, string>>();
+  /** Per provider, per key sent: the headers are the same for every call with that key. */
+  private readonly headersByProvider = new WeakMap<ProviderConfig, Map<string, Record<string, string>>>();
 
   async chat(target: CallTarget, call: ChatCall): Promise<JsonResult | StreamResult> {
     const body: Record<string, unknown> = { ...call.body, model: target.model.upstreamModel };
@@ -52,7 +54,7 @@ export class OpenAiCompatibleAdapter implements ProviderAdapter {
   }
 
   private send(target: CallTarget, endpoint: string, body: Record<string, unknown>, signal: AbortSignal): Promise<UpstreamResponse> {
-    return this.http.send({ target, endpoint, headers: this.headers(target.provider), body: JSON.stringify(body), signal });
+    return this.http.send({ target, endpoint, headers: this.headers(target), body: JSON.stringify(body), signal });
   }
 
   private async json(target: CallTarget, response: UpstreamResponse, readStats: (parsed: Record<string, unknown>) => CallStats): Promise<JsonResult> {
@@ -86,14 +88,18 @@ export class OpenAiCompatibleAdapter implements ProviderAdapter {
     yield DONE;
   }
 
-  private headers(provider: ProviderConfig): Record<string, string> {
-    let headers = this.headersByProvider.get(provider);
+  private headers(target: CallTarget): Record<string, string> {
+    const { provider } = target;
+    const apiKey = credentialOf(target) ?? '';
+    let byKey = this.headersByProvider.get(provider);
+    if (!byKey) this.headersByProvider.set(provider, (byKey = new Map<string, Record<string, string>>()));
+    let headers = byKey.get(apiKey);
     if (!headers) {
       headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-      if (provider.apiKey) headers.authorization = `Bearer ${provider.apiKey}`;
+      if (apiKey) headers.authorization = `Bearer ${apiKey}`;
       // Configured headers come last so a provider can replace auth (Azure's `api-key`) or add its own.
       Object.assign(headers, provider.headers);
-      this.headersByProvider.set(provider, headers);
+      byKey.set(apiKey, headers);
     }
     return headers;
   }

@@ -134,10 +134,10 @@ export class UpstreamErrorMapper {
     });
   }
 
-  /** Upstreams sometimes echo the key back ("Incorrect API key provided: sk-..."): scrub it and any configured header value. */
+  /** Upstreams sometimes echo the key back ("Incorrect API key provided: sk-..."): scrub every key of the provider and any configured header value. */
   private safeMessage(target: CallTarget, message: string): string {
     let text = message;
-    const secrets = [target.provider.apiKey, ...Object.values(target.provider.headers)];
+    const secrets = [target.credential, target.provider.apiKey, ...(target.provider.keys ?? []).map((k) => k.secret), ...Object.values(target.provider.headers)];
     for (const secret of secrets) {
       if (secret && secret.length >= MIN_SECRET_CHARS) text = text.split(secret).join('***');
     }
