@@ -6,9 +6,11 @@ import type { AppConfig } from '@switchyard/config';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AdminKeyGuard } from './admin/admin-key.guard.js';
 import { DATASET_LIMITS, type DatasetLimits } from './admin/datasets/datasets-admin.tokens.js';
+import { clientErrorHandler, frameworkErrors } from './errors/fastify-error.handlers.js';
 import { OpenAiHttpError } from './errors/openai-error.js';
 import { type GatewayInfra, GatewayModule } from './gateway.module.js';
 import { isUploadRoute } from './validation/upload-route.js';
+import { parseJsonBody } from './validation/json-body.js';
 
 /**
  * Every body is read as JSON whatever its content type: clients (and curl -d) often omit or
@@ -26,7 +28,7 @@ export async function installBodyParsers(app: NestFastifyApplication, limits: { 
     if (isUploadRoute(req.routeOptions.config)) return done(null, body);
     if (body.length === 0) return done(null, undefined);
     try {
-      done(null, JSON.parse(body.toString('utf8')) as unknown);
+      done(null, parseJsonBody(body));
     } catch (err) {
       const error = new Error((err as Error).message) as FastifyError;
       error.statusCode = 400;
@@ -58,7 +60,8 @@ export function installUploadKeyCheck(app: NestFastifyApplication, guard: AdminK
 }
 
 export async function createGatewayApp(config: AppConfig, infra: GatewayInfra): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, keepAliveTimeout: 75_000, return503OnClosing: true });
+  // Requests refused before any route runs (by Node's parser or Fastify's router) get the OpenAI envelope too.
+  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, keepAliveTimeout: 75_000, return503OnClosing: true, clientErrorHandler, frameworkErrors });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config, infra), adapter, {
     logger: new Logger('Gateway'),
     // Our own parser (below) reads every body; Nest's would only cover application/json.
