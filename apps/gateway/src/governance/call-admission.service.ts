@@ -32,7 +32,7 @@ export interface AdmissionRequest {
 /** An admitted call: the headers to send, and how to book what it really cost once it ends. */
 export interface Admission {
   headers: Record<string, string>;
-  settle(usage: CallUsage): void;
+  readonly settle: (usage: CallUsage) => void;
 }
 
 export interface GovernanceStores {
