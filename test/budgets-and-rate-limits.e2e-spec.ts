@@ -145,7 +145,13 @@ describe('budgets and rate limits, shared by two gateway instances', () => {
     expect(first.headers.get('x-ratelimit-limit-tokens')).toBe('1600');
     // Charged ~1,001 up front (a 1-token prompt + max_tokens), corrected to the 1,500 the upstream
     // reported once the call ended: 1,500 + ~151 is over 1,600, where 1,001 + ~151 would not be.
-    await new Promise((r) => setTimeout(r, 100));
+    const redis = new Redis(a.config.redisUrl);
+    try {
+      const charged = async (): Promise<number> => (await redis.hvals(`${a.config.redisPrefix}:ratelimit:key:${key.id}:tokens`)).reduce((sum, v) => sum + Number(v), 0);
+      await eventually(async () => (await charged()) === 1_500, 3_000, 'the token charge corrected to the reported usage');
+    } finally {
+      redis.disconnect();
+    }
     const second = await chat(b, key.secret, { max_tokens: 150 });
     expect(second.status).toBe(429);
     expect(second.json).toMatchObject({ error: { code: 'rate_limit_exceeded' } });
