@@ -11,6 +11,7 @@ import { OpenAiHttpError } from './errors/openai-error.js';
 import { type GatewayInfra, GatewayModule } from './gateway.module.js';
 import { isUploadRoute } from './validation/upload-route.js';
 import { parseJsonBody } from './validation/json-body.js';
+import { installUrlNulCheck } from './validation/url-nul.js';
 
 /**
  * Every body is read as JSON whatever its content type: clients (and curl -d) often omit or
@@ -71,6 +72,7 @@ export async function createGatewayApp(config: AppConfig, infra: GatewayInfra): 
   await installBodyParsers(app, { bodyLimit: config.bodyLimitBytes, uploadBodyLimit: app.get<DatasetLimits>(DATASET_LIMITS, { strict: false }).maxBytes });
   // Any module's guard will do: they share the global tenant key cache and audit log.
   installUploadKeyCheck(app, app.get(AdminKeyGuard, { strict: false }));
+  installUrlNulCheck(app);
   app.enableShutdownHooks();
   await app.init();
   return app;

@@ -42,10 +42,17 @@ export class OpenAiErrorFilter implements ExceptionFilter {
       void reply.status(status).send(envelope(message, status === 404 ? 'invalid_request_error' : typeForStatus(status), status === 404 ? 'unknown_url' : null));
       return;
     }
+    // The client hung up before its body was read (a reset, or a framing error that closed the socket):
+    // nobody is left to answer, and the gateway did nothing wrong, so no error log.
+    if (isClientAbort(exception, reply)) return;
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     void reply.status(500).send(envelope('The gateway failed to process the request.', 'server_error', 'internal_error'));
   }
 }
+
+/** Node's error for a request whose connection closed mid-body (ConnResetException 'aborted'). */
+const isClientAbort = (e: unknown, reply: FastifyReply): boolean =>
+  e instanceof Error && (e as { code?: unknown }).code === 'ECONNRESET' && reply.raw.socket?.destroyed !== false;
 
 interface FastifyLikeError {
   statusCode?: number;

@@ -70,7 +70,8 @@ function eventOf(req: FastifyRequest, status: number, resultId: string | undefin
     route: req.routeOptions.url ?? null,
     path: (req.url.split('?')[0] ?? '').slice(0, MAX_PATH),
     statusCode: status,
-    targetId: (fromPath ?? resultId ?? null)?.slice(0, MAX_TARGET) ?? null,
+    // A decoded `%00` in a path id would make Postgres refuse the whole event, so it is written as U+FFFD.
+    targetId: (fromPath ?? resultId ?? null)?.slice(0, MAX_TARGET).replaceAll('\u0000', '\uFFFD') ?? null,
   };
 }
 

@@ -3,6 +3,7 @@ import { type DatasetFileFormat, type DatasetFileIssue, type DatasetItem, datase
 import { CsvError, parse as parseCsv } from 'csv-parse/sync';
 import type { z } from 'zod';
 import { OpenAiHttpError } from '../../errors/openai-error.js';
+import { unsafeJsonReason } from '../../validation/json-body.js';
 import { InvalidDatasetError, MAX_LISTED_ISSUES, tooManyItems } from './dataset-file.errors.js';
 import { DATASET_LIMITS, type DatasetLimits } from './datasets-admin.tokens.js';
 
@@ -103,6 +104,12 @@ export class DatasetFileService {
 
     const items: DatasetItem[] = [];
     for (const { line, value } of located) {
+      // Before zod: its z.json() (metadata) recurses, and a few thousand levels overflow the stack.
+      const unsafe = unsafeJsonReason(value);
+      if (unsafe) {
+        issues.add(line, `the item ${unsafe}`);
+        continue;
+      }
       const parsed = datasetItemSchema.safeParse(value, { reportInput: true });
       if (parsed.success) items.push(parsed.data);
       else issues.add(line, describeItemIssues(parsed.error));
