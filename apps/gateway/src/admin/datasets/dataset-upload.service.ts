@@ -42,8 +42,9 @@ export class DatasetUploadService {
       if (error instanceof OpenAiHttpError) throw error;
       const code = (error as { code?: unknown }).code;
       if (code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(maxBytes);
-      if (typeof code === 'string' && code.startsWith('FST_')) throw new OpenAiHttpError(400, `Could not read the multipart upload: ${(error as Error).message}.`, 'invalid_request_error', 'invalid_multipart');
-      throw error;
+      // Anything else is the client's stream failing to parse: Fastify's FST_ codes, and busboy's plain
+      // errors ('Unexpected end of form', 'Malformed part header'), which were answered as 500s.
+      throw new OpenAiHttpError(400, `Could not read the multipart upload: ${(error as Error).message}.`, 'invalid_request_error', 'invalid_multipart');
     }
   }
 }
