@@ -53,7 +53,14 @@ interface Answer {
 interface Secrets {
   key: string;
   tight: string;
+  /** A tenant and a key of its own that bad-actor changes aim at: they must come through untouched. */
+  victimTenantId: string;
+  victimKeyId: string;
 }
+
+/** Names the bad-actor creations use; none may exist after the run. */
+const VICTIM_PREFIX = 'fuzz-actor-';
+const DUMMY_SECRETS: Secrets = { key: 'k', tight: 't', victimTenantId: 'tn_0000000000victim', victimKeyId: 'vk_0000000000victim' };
 
 // ---------------------------------------------------------------------------------------------
 // The generator: deterministic for a seed, and lazy, so the requests (some are 300 KB) are not all
@@ -585,7 +592,7 @@ const CATEGORIES: readonly (readonly [string, number, Make])[] = [
   [
     'hostile headers',
     100,
-    (r): FuzzRequest => {
+    (r, s): FuzzRequest => {
       const body = json(validChat(r));
       const kind = r.int(0, 3);
       if (kind === 0) {
@@ -615,20 +622,28 @@ const CATEGORIES: readonly (readonly [string, number, Make])[] = [
         const header = r.pick(['', 'Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', 'Bearer sk-sy-' + big(43, 'A'), `Bearer ${big(8_000, 'k')}`, 'Bearer a b', 'bearer\tsk-sy-x', 'Token abc', `Bearer sk-sya-${r.text(20)}`, 'Bearer \u00ff\u00fe', `Bearer ${ADMIN_KEY}x`, 'Bearer null', 'Bearer undefined']);
         return { ...chat('hostile headers', `authorization: ${header.slice(0, 40)}`, body, r), target: 'keys', auth: { header }, expect: [401] };
       }
-      // Bad actors on admin changes aimed at things that do not exist.
+      // Bad actors on admin changes, to things that do not exist and to real ones that would go through
+      // but for the actor: refused before anything is written (checked after the run).
       const actor = r.pick(['\u00ff\u00fe', big(129, 'a'), 'a\tb', big(2_000, 'z')]);
       const ids = unknownIds(r);
-      const [path, payload] = r.pick([
-        [`/admin/keys/${ids['vk']}/revoke`, undefined],
-        [`/admin/policy-diffs/${ids['pd']}/reject`, json({ comment: 'no' })],
-        ['/admin/policy/activate', json({ versionId: 'no-such-version' })],
-        [`/admin/golden-runs/${ids['gr']}/cancel`, undefined],
+      const [method, path, payload] = r.pick([
+        ['POST', `/admin/keys/${ids['vk']}/revoke`, undefined],
+        ['POST', `/admin/policy-diffs/${ids['pd']}/reject`, json({ comment: 'no' })],
+        ['POST', '/admin/policy/activate', json({ versionId: 'no-such-version' })],
+        ['POST', `/admin/golden-runs/${ids['gr']}/cancel`, undefined],
+        ['POST', '/admin/tenants', json({ name: `${VICTIM_PREFIX}${r.text(8)}` })],
+        ['POST', '/admin/keys', json({ tenantId: s.victimTenantId, name: `${VICTIM_PREFIX}key` })],
+        ['POST', `/admin/keys/${s.victimKeyId}/rotate`, undefined],
+        ['POST', `/admin/keys/${s.victimKeyId}/revoke`, undefined],
+        ['POST', `/admin/keys/${s.victimKeyId}/expiry`, json({ expiresAt: '2001-01-01T00:00:00Z' })],
+        ['PATCH', `/admin/tenants/${s.victimTenantId}`, json({ rateLimits: { requestsPerMinute: 1 } })],
+        ['POST', `/admin/tenants/${s.victimTenantId}/admin-keys`, json({ name: `${VICTIM_PREFIX}admin` })],
       ] as const);
       return {
         category: 'hostile headers',
-        summary: `x-switchyard-actor: ${actor.slice(0, 30)} on POST ${path}`,
-        target: 'open',
-        method: 'POST',
+        summary: `x-switchyard-actor: ${actor.slice(0, 30)} on ${method} ${path}`,
+        target: r.chance(0.5) ? 'keys' : 'open',
+        method,
         path,
         headers: { 'x-switchyard-actor': actor, ...(payload && { 'content-type': 'application/json' }) },
         body: payload,
@@ -977,6 +992,7 @@ describe('hostile input: 2,000 malformed or hostile requests, every one a 4xx en
   let open: GatewayHarness;
   let keys: GatewayHarness;
   let secrets: Secrets;
+  let victimSecret: string;
   const agents = { open: new Agent({ keepAlive: true, maxSockets: CONCURRENCY }), keys: new Agent({ keepAlive: true, maxSockets: CONCURRENCY }) };
 
   beforeAll(async () => {
@@ -985,7 +1001,10 @@ describe('hostile input: 2,000 malformed or hostile requests, every one a 4xx en
     const key = virtualKeyWithSecretResponseSchema.parse((await adminCall(keys.baseUrl, 'POST', '/admin/keys', { tenantId: tenant.id, name: 'fuzz' })).json);
     // One token a minute: every call is larger than that, so it is refused outright, whenever it is sent.
     const tight = virtualKeyWithSecretResponseSchema.parse((await adminCall(keys.baseUrl, 'POST', '/admin/keys', { tenantId: tenant.id, name: 'tight', rateLimits: { tokensPerMinute: 1 } })).json);
-    secrets = { key: key.secret, tight: tight.secret };
+    const victimTenant = tenantSchema.parse((await adminCall(keys.baseUrl, 'POST', '/admin/tenants', { name: `fuzz-victim-${randomBytes(4).toString('hex')}` })).json);
+    const victim = virtualKeyWithSecretResponseSchema.parse((await adminCall(keys.baseUrl, 'POST', '/admin/keys', { tenantId: victimTenant.id, name: 'victim' })).json);
+    secrets = { key: key.secret, tight: tight.secret, victimTenantId: victimTenant.id, victimKeyId: victim.id };
+    victimSecret = victim.secret;
   });
   afterAll(async () => {
     agents.open.destroy();
@@ -1076,14 +1095,14 @@ describe('hostile input: 2,000 malformed or hostile requests, every one a 4xx en
   };
 
   it('the generator is deterministic and yields exactly 2,000 requests', () => {
-    const summarize = (seed: number): string[] => [...hostileRequests(seed, { key: 'k', tight: 't' })].map((q) => `${q.category}|${q.method}|${q.path.slice(0, 200)}|${q.body?.length ?? q.raw?.length ?? 0}`);
+    const summarize = (seed: number): string[] => [...hostileRequests(seed, DUMMY_SECRETS)].map((q) => `${q.category}|${q.method}|${q.path.slice(0, 200)}|${q.body?.length ?? q.raw?.length ?? 0}`);
     const first = summarize(SEED);
     expect(first).toHaveLength(TOTAL);
     expect(summarize(SEED)).toEqual(first);
     expect(new Set(first.map((s) => s.split('|')[0])).size).toBe(CATEGORIES.length);
     // Every admin POST/PATCH route gets bad JSON, and every dataset route a traversal attempt.
     const routesOf = (category: string, strip: RegExp): Set<string> =>
-      new Set([...hostileRequests(SEED, { key: 'k', tight: 't' })].filter((q) => q.category === category).map((q) => `${q.method} ${q.path.replace(strip, ':x')}`));
+      new Set([...hostileRequests(SEED, DUMMY_SECRETS)].filter((q) => q.category === category).map((q) => `${q.method} ${q.path.replace(strip, ':x')}`));
     expect(routesOf('bad admin JSON', /(vk|tn|ak|gr|pd)_[0-9a-z]+/g).size).toBe(ADMIN_BODY_ROUTES.length);
     expect(routesOf('dataset path traversal', /\/datasets\/fuzz-set\/versions\/.*|\/datasets\/.*?\/versions|\?tenantId=.*/).size).toBeGreaterThanOrEqual(6);
   });
@@ -1185,6 +1204,14 @@ describe('hostile input: 2,000 malformed or hostile requests, every one a 4xx en
     // Still serving, on both gateways; and nothing reached Object.prototype in this (the gateways') process.
     expect(await wellFormedCall(open)).toBe(200);
     expect(await wellFormedCall(keys, secrets.key)).toBe(200);
+    // Changes refused for their actor header wrote nothing: no tenant or key made, the victim key still serves unthrottled.
+    const tenants = (await adminCall(keys.baseUrl, 'GET', '/admin/tenants')).json['data'] as { name: string; id: string; rateLimits: unknown }[];
+    expect(tenants.filter((t) => t.name.startsWith(VICTIM_PREFIX))).toEqual([]);
+    expect(tenants.find((t) => t.id === secrets.victimTenantId)?.rateLimits).toEqual({});
+    const victimKeys = (await adminCall(keys.baseUrl, 'GET', `/admin/keys?tenantId=${secrets.victimTenantId}`)).json['data'] as { name: string }[];
+    expect(victimKeys.map((k) => k.name)).toEqual(['victim']);
+    expect((await adminCall(keys.baseUrl, 'GET', `/admin/tenants/${secrets.victimTenantId}/admin-keys`)).json['data']).toEqual([]);
+    expect(await wellFormedCall(keys, victimSecret)).toBe(200);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     expect(({} as Record<string, unknown>)['isAdmin']).toBeUndefined();
 

@@ -73,14 +73,17 @@ export class KeysAdminService {
   ) {}
 
   async createTenant(body: CreateTenantRequest, actorHeader: string | undefined): Promise<Tenant> {
+    // Checked before the write: a bad header must not leave a change made (or a new secret lost) behind a 400.
+    const actor = resolveActor(actorHeader);
     const row = written(await this.tenants.create(body.name, { budgets: body.budgets, rateLimits: body.rateLimits, workloads: body.workloads }), body.name);
-    this.logger.log(`${resolveActor(actorHeader)} created tenant ${row.id} (${row.name})`);
+    this.logger.log(`${actor} created tenant ${row.id} (${row.name})`);
     return tenantView(row);
   }
 
   async updateTenantLimits(id: string, body: UpdateTenantLimitsRequest, actorHeader: string | undefined): Promise<Tenant> {
+    const actor = resolveActor(actorHeader);
     const row = written(await this.tenants.update(id, body), undefined);
-    this.logger.log(`${resolveActor(actorHeader)} set the limits of tenant ${id}: ${JSON.stringify(body)}`);
+    this.logger.log(`${actor} set the limits of tenant ${id}: ${JSON.stringify(body)}`);
     this.revocations.announce({ tenantId: id });
     return tenantView(row);
   }
@@ -90,6 +93,7 @@ export class KeysAdminService {
   }
 
   async createKey(principal: AdminPrincipal, body: CreateVirtualKeyRequest, actorHeader: string | undefined): Promise<VirtualKeyWithSecretResponse> {
+    const actor = resolveActor(actorHeader);
     requestedTenant(principal, body.tenantId);
     const issued = await this.keys.create({
       tenantId: body.tenantId,
@@ -104,7 +108,7 @@ export class KeysAdminService {
       cacheResponses: body.cacheResponses,
     });
     if (!issued) throw new OpenAiHttpError(404, `No tenant '${body.tenantId}'.`, 'invalid_request_error', 'tenant_not_found', 'tenantId');
-    this.logger.log(`${resolveActor(actorHeader)} created virtual key ${issued.key.id} (${issued.key.prefix}…) for ${issued.key.tenantId}`);
+    this.logger.log(`${actor} created virtual key ${issued.key.id} (${issued.key.prefix}…) for ${issued.key.tenantId}`);
     return issuedView(issued);
   }
 
@@ -119,29 +123,32 @@ export class KeysAdminService {
   }
 
   async rotate(principal: AdminPrincipal, id: string, actorHeader: string | undefined): Promise<VirtualKeyWithSecretResponse> {
+    const actor = resolveActor(actorHeader);
     const result = await this.keys.rotate(tenantScopeOf(principal), id);
     if (!result.ok) {
       if (result.reason === 'not_found') throw keyNotFound();
       throw new OpenAiHttpError(409, 'A revoked key cannot be rotated; create a new one.', 'invalid_request_error', 'virtual_key_revoked', 'id');
     }
     this.revocations.announce({ keyId: id });
-    this.logger.log(`${resolveActor(actorHeader)} rotated virtual key ${id}; the old secret no longer works`);
+    this.logger.log(`${actor} rotated virtual key ${id}; the old secret no longer works`);
     return issuedView(result);
   }
 
   async revoke(principal: AdminPrincipal, id: string, actorHeader: string | undefined): Promise<VirtualKey> {
+    const actor = resolveActor(actorHeader);
     const key = await this.keys.revoke(tenantScopeOf(principal), id);
     if (!key) throw keyNotFound();
     this.revocations.announce({ keyId: id });
-    this.logger.log(`${resolveActor(actorHeader)} revoked virtual key ${id}`);
+    this.logger.log(`${actor} revoked virtual key ${id}`);
     return keyView(key);
   }
 
   async setExpiry(principal: AdminPrincipal, id: string, body: SetVirtualKeyExpiryRequest, actorHeader: string | undefined): Promise<VirtualKey> {
+    const actor = resolveActor(actorHeader);
     const key = await this.keys.setExpiry(tenantScopeOf(principal), id, body.expiresAt === null ? null : new Date(body.expiresAt));
     if (!key) throw keyNotFound();
     this.revocations.announce({ keyId: id });
-    this.logger.log(`${resolveActor(actorHeader)} set the expiry of virtual key ${id} to ${body.expiresAt ?? 'never'}`);
+    this.logger.log(`${actor} set the expiry of virtual key ${id} to ${body.expiresAt ?? 'never'}`);
     return keyView(key);
   }
 }
