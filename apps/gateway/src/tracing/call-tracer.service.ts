@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import {
   ATTR_GEN_AI_OPERATION_NAME,
@@ -33,6 +33,7 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : und
 @Injectable()
 export class CallTracer {
   private readonly tracer = trace.getTracer('switchyard-gateway');
+  private readonly logger = new Logger(CallTracer.name);
 
   constructor(
     private readonly writer: SpanWriter,
@@ -49,12 +50,18 @@ export class CallTracer {
   /** Called after the reply is fully written; never throws into the request. */
   finish(call: CallSpan, record: CallRecord): void {
     setImmediate(() => {
-      record.sampling = this.sampler.decide(call.spanId, record);
-      this.endOtelSpan(call.span, record);
-      const row = toSpanRow(call, record);
-      this.writer.enqueue(row);
-      record.settle?.({ costUsd: row.costUsd ?? 0, inputTokens: row.inputTokens ?? null, outputTokens: row.outputTokens ?? null });
-      this.metrics.recordCall(record);
+      // Nothing catches a throw in a setImmediate callback but the process's uncaught-exception handler
+      // (a 100,000-level request body once overflowed JSON.stringify here): lose the span, not the gateway.
+      try {
+        record.sampling = this.sampler.decide(call.spanId, record);
+        this.endOtelSpan(call.span, record);
+        const row = toSpanRow(call, record);
+        this.writer.enqueue(row);
+        record.settle?.({ costUsd: row.costUsd ?? 0, inputTokens: row.inputTokens ?? null, outputTokens: row.outputTokens ?? null });
+        this.metrics.recordCall(record);
+      } catch (err) {
+        this.logger.error(`span ${call.spanId} not recorded: ${(err as Error).message}`);
+      }
     });
   }
 
