@@ -14,7 +14,7 @@ import { ADMIN_KEY, eventually, type GatewayHarness, startGatewayHarness } from 
  * Issue 6's hostile-input fuzz: 2,000 seeded malformed or hostile requests against
  * /v1/chat/completions and the admin API, on an `auth: open` gateway (bodies reach validation) and
  * an `auth: keys` one. Every answer must be a 4xx in the OpenAI error envelope; nothing may answer
- * 5xx, hang or take the process down, and the heap must come back to where it was.
+ * 5xx, hang or take the process down, and memory must come back to where it was.
  */
 
 const schemas = loadOpenAiSchemas();
