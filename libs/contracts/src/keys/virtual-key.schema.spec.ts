@@ -6,7 +6,7 @@ import { createVirtualKeyRequestSchema, virtualKeySchema, virtualKeyWithSecretRe
 const tenantId = 'tn_0000000000abcdef';
 
 describe('virtual key contracts', () => {
-  it('fills in open defaults: all models and workloads, no budgets, no limits, no tags', () => {
+  it('fills in open defaults: all models and workloads, no budgets, no limits, no tags, no forced caching', () => {
     expect(createVirtualKeyRequestSchema.parse({ tenantId, name: ' ci ' })).toEqual({
       tenantId,
       name: 'ci',
@@ -15,6 +15,7 @@ describe('virtual key contracts', () => {
       metadata: {},
       budgets: [],
       rateLimits: {},
+      cacheResponses: false,
     });
   });
 
@@ -70,6 +71,7 @@ describe('virtual key contracts', () => {
       metadata: {},
       budgets: [],
       rateLimits: {},
+      cacheResponses: false,
       createdAt: '2026-01-01T00:00:00.000Z',
       expiresAt: null,
       revokedAt: null,
@@ -82,7 +84,7 @@ describe('virtual key contracts', () => {
   });
 
   it('needs a tenant name', () => {
-    expect(createTenantRequestSchema.parse({ name: ' acme ' })).toEqual({ name: 'acme' });
+    expect(createTenantRequestSchema.parse({ name: ' acme ' })).toEqual({ name: 'acme', budgets: [], rateLimits: {}, workloads: [] });
     expect(createTenantRequestSchema.safeParse({ name: ' ' }).success).toBe(false);
   });
 });
