@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { createTestDatabase } from '@switchyard/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminKeyRepository, adminKeySecretHash } from './admin-key.repository.js';
+import { AdminKeyRepository } from './admin-key.repository.js';
+import { hashSecret } from './secret.minter.js';
 import type { DatabaseHandle } from './database.client.js';
 import { TenantRepository } from './tenant.repository.js';
 
@@ -41,7 +42,7 @@ describe('AdminKeyRepository against Postgres', () => {
     expect(key).toEqual({ id: expect.stringMatching(/^ak_[0-9a-z]{26}$/) as unknown, tenantId, name: 'ops', prefix: secret.slice(0, 15), createdAt: expect.any(Date) as unknown, revokedAt: null });
     expect(key).not.toHaveProperty('secretHash');
     const stored = await handle.db.execute<Record<string, unknown>>(sql`select * from admin_keys where id = ${key.id}`);
-    expect(stored.rows[0]?.['secret_hash']).toBe(adminKeySecretHash(secret));
+    expect(stored.rows[0]?.['secret_hash']).toBe(hashSecret(secret));
     expect(JSON.stringify(stored.rows)).not.toContain(secret.slice(15));
     expect(await repo.create('tn_0000000000missing', 'x')).toBeUndefined();
   });

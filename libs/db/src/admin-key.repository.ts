@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { TENANT_ADMIN_KEY_SECRET_PREFIX } from '@switchyard/contracts';
 import { and, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import type { Database } from './database.client.js';
 import { newRowId } from './row-id.factory.js';
+import { hashSecret, isSecretShaped, mintSecret } from './secret.minter.js';
 import { type AdminKeyRow, adminKeys, tenants } from './tables/index.js';
 import type { TenantScope } from './virtual-key.repository.js';
 
@@ -15,12 +15,6 @@ export interface IssuedAdminKey {
   secret: string;
 }
 
-const SECRET_BYTES = 32;
-/** base64url of 32 bytes is 43 characters, unpadded. */
-const SECRET_LENGTH = TENANT_ADMIN_KEY_SECRET_PREFIX.length + Math.ceil((SECRET_BYTES * 4) / 3);
-/** 8 base64url characters tell keys apart and still leave 208 secret bits unshown. */
-const DISPLAY_PREFIX_LENGTH = TENANT_ADMIN_KEY_SECRET_PREFIX.length + 8;
-
 const recordColumns = {
   id: adminKeys.id,
   tenantId: adminKeys.tenantId,
@@ -30,8 +24,6 @@ const recordColumns = {
   revokedAt: adminKeys.revokedAt,
 };
 
-/** Hex SHA-256 of a presented secret, the form the table and the gateway's cache index it by. */
-export const adminKeySecretHash = (secret: string): string => createHash('sha256').update(secret, 'utf8').digest('hex');
 
 const inScope = (tenantId: TenantScope, id: string): SQL | undefined => and(eq(adminKeys.id, id), tenantId === null ? undefined : eq(adminKeys.tenantId, tenantId));
 
@@ -48,10 +40,10 @@ export class AdminKeyRepository {
       // Share-locks the tenant so it cannot vanish between the check and the insert.
       const [tenant] = await tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, tenantId)).for('share');
       if (!tenant) return undefined;
-      const secret = `${TENANT_ADMIN_KEY_SECRET_PREFIX}${randomBytes(SECRET_BYTES).toString('base64url')}`;
+      const { secret, prefix, secretHash } = mintSecret(TENANT_ADMIN_KEY_SECRET_PREFIX);
       const [key] = await tx
         .insert(adminKeys)
-        .values({ id: newRowId('ak'), tenantId, name, prefix: secret.slice(0, DISPLAY_PREFIX_LENGTH), secretHash: adminKeySecretHash(secret) })
+        .values({ id: newRowId('ak'), tenantId, name, prefix, secretHash })
         .returning(recordColumns);
       if (!key) throw new Error('insert into admin_keys returned no row');
       return { key, secret };
@@ -85,11 +77,11 @@ export class AdminKeyRepository {
   /** The unrevoked key `secret` belongs to, or null. The lookup is by hash, so its timing says nothing about how close a guess was. */
   async findActiveBySecret(secret: string): Promise<AdminKeyRecord | null> {
     // Anything not shaped like a secret cannot match; skip hashing whatever a hostile header holds.
-    if (secret.length !== SECRET_LENGTH || !secret.startsWith(TENANT_ADMIN_KEY_SECRET_PREFIX)) return null;
+    if (!isSecretShaped(TENANT_ADMIN_KEY_SECRET_PREFIX, secret)) return null;
     const [key] = await this.db
       .select(recordColumns)
       .from(adminKeys)
-      .where(and(eq(adminKeys.secretHash, adminKeySecretHash(secret)), isNull(adminKeys.revokedAt)));
+      .where(and(eq(adminKeys.secretHash, hashSecret(secret)), isNull(adminKeys.revokedAt)));
     return key ?? null;
   }
 }

@@ -18,3 +18,4 @@ export * from './virtual-key.repository.js';
 export * from './admin-key.repository.js';
 export * from './admin-audit.repository.js';
 export * from './spend.repository.js';
+export * from './secret.minter.js';

@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { type Budget, type KeyMetadata, type RateLimits, VIRTUAL_KEY_SECRET_PREFIX } from '@switchyard/contracts';
 import { and, desc, eq, gt, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { Database } from './database.client.js';
 import { newRowId } from './row-id.factory.js';
+import { hashSecret, isSecretShaped, mintSecret } from './secret.minter.js';
 import { tenants, type VirtualKeyRow, virtualKeys } from './tables/index.js';
 
 export interface NewVirtualKey {
@@ -32,12 +32,6 @@ export type RotateVirtualKeyResult = ({ ok: true } & IssuedVirtualKey) | { ok: f
 /** Null: any tenant's key (a global admin); otherwise only that tenant's. */
 export type TenantScope = string | null;
 
-const SECRET_BYTES = 32;
-/** base64url of 32 bytes is 43 characters, unpadded. */
-const SECRET_LENGTH = VIRTUAL_KEY_SECRET_PREFIX.length + Math.ceil((SECRET_BYTES * 4) / 3);
-/** 8 base64url characters tell keys apart and still leave 208 secret bits unshown. */
-const DISPLAY_PREFIX_LENGTH = VIRTUAL_KEY_SECRET_PREFIX.length + 8;
-
 /** Every column but the hash; the return types make a forgotten column a compile error. */
 const recordColumns = {
   id: virtualKeys.id,
@@ -57,13 +51,6 @@ const recordColumns = {
   lastRotatedAt: virtualKeys.lastRotatedAt,
 };
 
-const hashSecret = (secret: string): string => createHash('sha256').update(secret, 'utf8').digest('hex');
-
-const mintSecret = (): { secret: string; prefix: string; secretHash: string } => {
-  const secret = `${VIRTUAL_KEY_SECRET_PREFIX}${randomBytes(SECRET_BYTES).toString('base64url')}`;
-  return { secret, prefix: secret.slice(0, DISPLAY_PREFIX_LENGTH), secretHash: hashSecret(secret) };
-};
-
 const inScope = (tenantId: TenantScope, id: string): SQL | undefined => and(eq(virtualKeys.id, id), tenantId === null ? undefined : eq(virtualKeys.tenantId, tenantId));
 
 /**
@@ -79,7 +66,7 @@ export class VirtualKeyRepository {
       // Share-locks the tenant so it cannot vanish between the check and the insert.
       const [tenant] = await tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, input.tenantId)).for('share');
       if (!tenant) return undefined;
-      const { secret, prefix, secretHash } = mintSecret();
+      const { secret, prefix, secretHash } = mintSecret(VIRTUAL_KEY_SECRET_PREFIX);
       const [key] = await tx
         .insert(virtualKeys)
         .values({ ...input, id: newRowId('vk'), prefix, secretHash, defaultWorkload: input.defaultWorkload ?? null, expiresAt: input.expiresAt ?? null })
@@ -108,7 +95,7 @@ export class VirtualKeyRepository {
    * be rotated back to life. An expired one can, and stays expired until its expiry is moved.
    */
   async rotate(tenantId: TenantScope, id: string, now: Date = new Date()): Promise<RotateVirtualKeyResult> {
-    const { secret, prefix, secretHash } = mintSecret();
+    const { secret, prefix, secretHash } = mintSecret(VIRTUAL_KEY_SECRET_PREFIX);
     const [key] = await this.db
       .update(virtualKeys)
       .set({ prefix, secretHash, lastRotatedAt: now })
@@ -140,7 +127,7 @@ export class VirtualKeyRepository {
    */
   async findActiveBySecret(secret: string, now: Date = new Date()): Promise<VirtualKeyRecord | null> {
     // Anything not shaped like a secret cannot match; skip hashing whatever a hostile header holds.
-    if (secret.length !== SECRET_LENGTH || !secret.startsWith(VIRTUAL_KEY_SECRET_PREFIX)) return null;
+    if (!isSecretShaped(VIRTUAL_KEY_SECRET_PREFIX, secret)) return null;
     const [key] = await this.db
       .select(recordColumns)
       .from(virtualKeys)
@@ -150,7 +137,7 @@ export class VirtualKeyRepository {
 
   /** Like findActiveBySecret, with the owning tenant's shared limits, in one round trip. */
   async findCredentialBySecret(secret: string, now: Date = new Date()): Promise<KeyCredential | null> {
-    if (secret.length !== SECRET_LENGTH || !secret.startsWith(VIRTUAL_KEY_SECRET_PREFIX)) return null;
+    if (!isSecretShaped(VIRTUAL_KEY_SECRET_PREFIX, secret)) return null;
     const [row] = await this.db
       .select({ key: recordColumns, tenantBudgets: tenants.budgets, tenantRateLimits: tenants.rateLimits })
       .from(virtualKeys)
@@ -166,5 +153,3 @@ export interface KeyCredential {
   tenant: { budgets: Budget[]; rateLimits: RateLimits };
 }
 
-/** Hex SHA-256 of a presented secret, the form caches and the table index it by. */
-export const virtualKeySecretHash = hashSecret;
