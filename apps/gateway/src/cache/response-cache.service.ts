@@ -4,6 +4,7 @@ import type { ChatCompletionRequest } from '@switchyard/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { tenantOf } from '../auth/caller.js';
 import type { GatewayCall } from '../calls/gateway-call.js';
+import { startEventStream } from '../calls/stream-relay.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.service.js';
 import type { CallTarget } from '../providers/provider.adapter.js';
 import { cacheDirective, HEADER_CACHE } from './cache-directive.js';
@@ -82,16 +83,7 @@ export class ResponseCache {
       return;
     }
     const stream = Buffer.from(replayStreamEvents(hit.completion, body.stream_options?.include_usage === true).join(''));
-    reply.hijack();
-    const raw = reply.raw;
-    raw.writeHead(200, {
-      ...(reply.getHeaders() as Record<string, string>),
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    raw.end(stream);
+    startEventStream(reply).end(stream);
     call.finish([stream]);
   }
 

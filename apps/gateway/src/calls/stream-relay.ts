@@ -15,10 +15,10 @@ const waitForDrain = async (raw: ServerResponse, signal: AbortSignal): Promise<v
 };
 
 /**
- * Writes an upstream SSE stream to the client byte for byte, with backpressure. Failures after the
- * first byte cannot fall back any more, so they end the stream with an OpenAI-style error event.
+ * Takes the response over from Fastify and sends the SSE headers (with those already set on the
+ * reply, e.g. the span id): the body is written by hand from here on.
  */
-export async function relayStream(reply: FastifyReply, call: GatewayCall, result: StreamResult): Promise<void> {
+export function startEventStream(reply: FastifyReply): FastifyReply['raw'] {
   reply.hijack();
   const raw = reply.raw;
   raw.writeHead(200, {
@@ -26,8 +26,18 @@ export async function relayStream(reply: FastifyReply, call: GatewayCall, result
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
     connection: 'keep-alive',
+    // Keeps nginx and similar proxies from buffering the stream.
     'x-accel-buffering': 'no',
   });
+  return raw;
+}
+
+/**
+ * Writes an upstream SSE stream to the client byte for byte, with backpressure. Failures after the
+ * first byte cannot fall back any more, so they end the stream with an OpenAI-style error event.
+ */
+export async function relayStream(reply: FastifyReply, call: GatewayCall, result: StreamResult): Promise<void> {
+  const raw = startEventStream(reply);
   const captured: Uint8Array[] = [];
   let capturedBytes = 0;
   try {
