@@ -60,6 +60,7 @@ export class CallTracer {
         record.settle?.({ costUsd: row.costUsd ?? 0, inputTokens: row.inputTokens ?? null, outputTokens: row.outputTokens ?? null });
         this.metrics.recordCall(record);
       } catch (err) {
+        // A budget reservation left unsettled stays counted as spent: a budget errs toward refusing.
         this.logger.error(`span ${call.spanId} not recorded: ${(err as Error).message}`);
       }
     });
