@@ -21,7 +21,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'scripts/**/*.spec.ts', 'test/**/*.e2e-spec.ts', 'test/**/*.spec.ts'],
+    include: ['apps/**/*.spec.ts', 'bench/**/*.spec.ts', 'libs/**/*.spec.ts', 'scripts/**/*.spec.ts', 'test/**/*.e2e-spec.ts', 'test/**/*.spec.ts'],
     globalSetup: ['./libs/testing/src/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

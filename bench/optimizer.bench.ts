@@ -1,10 +1,10 @@
 // `npm run bench:optimizer`: one full streaming model fit over 1,000,000 scored spans, with a
 // same-run baseline (streaming the rows without fitting). Prints one JSON report. See bench/README.md.
-import { cpus, loadavg } from 'node:os';
 import { loadTestEnv } from '@switchyard/config';
 import { createDatabase, migrateDatabase, ScoredSpanRepository } from '@switchyard/db';
 import pg from 'pg';
 import { DEFAULT_MODEL_FIT_OPTIONS, ModelFitService } from '../apps/optimizer/src/models/model-fit.service.js';
+import { emitReport } from './support/bench-report.js';
 
 const ROWS = 1_000_000;
 const MODELS = 11;
@@ -86,34 +86,26 @@ async function main(): Promise<void> {
 
   const summary = outcome.status === 'fitted' ? outcome.summary : undefined;
   const best = summary?.quality.filter((q) => q.workload === 'support').sort((a, b) => b.predicted.mean - a.predicted.mean)[0];
-  process.stdout.write(
-    `${JSON.stringify(
-      {
-        bench: 'optimizer-fit',
-        machine: { cpus: cpus().length, loadavg: loadavg().map((l) => Number(l.toFixed(2))) },
-        rows: ROWS,
-        models: MODELS,
-        workloads: WORKLOADS.length,
-        seedSeconds: Number(seedSeconds.toFixed(1)),
-        baseline: { streamOnlySeconds: Number(streamSeconds.toFixed(2)), rowsPerSecond: Math.round(streamed / streamSeconds), peakRssMb: Math.round(streamPeakRssMb) },
-        fit: {
-          fitSeconds: Number(fitSeconds.toFixed(2)),
-          rowsPerSecond: Math.round((summary?.rows ?? 0) / fitSeconds),
-          peakRssMb: Math.round(fitPeakRssMb),
-          groups: summary?.quality.length,
-          calibration: summary?.calibration.support,
-          example: best && { model: best.model, n: best.n, predicted: best.predicted, priorStrength: best.priorStrength },
-          latency: summary?.latency.find((l) => l.model === 'model-0'),
-        },
-        overheadVsStream: Number((fitSeconds / streamSeconds).toFixed(2)),
-        skippedRefitMs: again.status === 'skipped' ? Number(skipMs.toFixed(1)) : null,
-        target: { fitSeconds: TARGET_FIT_SECONDS },
-        pass: fitSeconds < TARGET_FIT_SECONDS,
-      },
-      null,
-      2,
-    )}\n`,
-  );
+  emitReport('optimizer-fit', {
+    rows: ROWS,
+    models: MODELS,
+    workloads: WORKLOADS.length,
+    seedSeconds: Number(seedSeconds.toFixed(1)),
+    baseline: { streamOnlySeconds: Number(streamSeconds.toFixed(2)), rowsPerSecond: Math.round(streamed / streamSeconds), peakRssMb: Math.round(streamPeakRssMb) },
+    fit: {
+      fitSeconds: Number(fitSeconds.toFixed(2)),
+      rowsPerSecond: Math.round((summary?.rows ?? 0) / fitSeconds),
+      peakRssMb: Math.round(fitPeakRssMb),
+      groups: summary?.quality.length,
+      calibration: summary?.calibration.support,
+      example: best && { model: best.model, n: best.n, predicted: best.predicted, priorStrength: best.priorStrength },
+      latency: summary?.latency.find((l) => l.model === 'model-0'),
+    },
+    overheadVsStream: Number((fitSeconds / streamSeconds).toFixed(2)),
+    skippedRefitMs: again.status === 'skipped' ? Number(skipMs.toFixed(1)) : null,
+    target: { fitSeconds: TARGET_FIT_SECONDS },
+    pass: fitSeconds < TARGET_FIT_SECONDS,
+  });
 }
 
 main().catch((err: unknown) => {

@@ -1,9 +1,10 @@
 // `npm run bench:routing`: the cost of one routing decision (`evaluate`) on a realistic policy, and of
 // building its request features (`chatFeatures`) from ~4 KB and ~100 KB prompts, with same-run
 // baselines. Prints one JSON report on stdout. See bench/README.md.
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import type { Condition, Filter, PolicyDocumentInput, RouteRule, Selector } from '@switchyard/contracts';
 import { buildCatalog, type CatalogModel, chatFeatures, compilePolicy, type DeploymentSnapshot, evaluate, type LiveState, type RequestFeatures, seededRng, validatePolicy } from '@switchyard/routing';
+import { emitReport } from './support/bench-report.js';
 
 const CALLS = 200_000;
 const WARMUP = 50_000;
@@ -331,11 +332,8 @@ type SizeReport = ReturnType<typeof summary> & { promptChars: number };
 const featureReport = (name: FeatureSeries): Record<Size, SizeReport> =>
   Object.fromEntries((Object.keys(SIZES) as Size[]).map((size) => [size, { ...summary(featureSamples[size][name]), promptChars: promptChars(bodies[size]) }])) as Record<Size, SizeReport>;
 
-const report = {
-  bench: 'routing',
-  node: process.version,
-  cpus: cpus().length,
-  machineNote: `${cpus()[0]?.model ?? 'unknown cpu'}; load average ${load.join('/')} at start; shared machine, compare only within one run`,
+emitReport('routing', {
+  loadAtStart: load,
   policy: { workloads: WORKLOADS.length, rulesPerWorkload: 5, candidates: 8, workloadRules: doc.workloadRules?.length ?? 0, models: IDS.length, featurePool: FEATURE_POOL },
   calls: CALLS,
   evaluate: evaluateStats,
@@ -354,5 +352,4 @@ const report = {
   target: { p99Us: TARGET_P99_US },
   pass: evaluateStats.p99Us < TARGET_P99_US,
   checksum: sink % 997,
-};
-process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+});
