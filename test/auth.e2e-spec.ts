@@ -79,6 +79,27 @@ describe('/v1 needs a key (auth: keys)', () => {
     expect(models.data.map((m) => m.id).sort()).toEqual(['gpt-a', 'with-fallback']);
   });
 
+  it('changes a key in place: permissions and limits apply to the next call, the secret stays', async () => {
+    const key = await newKey({ allowedModels: ['gpt-a'] });
+    expect((await chat(key.secret)).status).toBe(200);
+    expect((await chat(key.secret, { model: 'gpt-b' })).status).toBe(403);
+    const patched = await adminCall(h.baseUrl, 'PATCH', `/admin/keys/${key.id}`, { allowedModels: ['gpt-b'], rateLimits: { requestsPerMinute: 1 } });
+    expect(patched.status).toBe(200);
+    expect(patched.json).toMatchObject({ id: key.id, allowedModels: ['gpt-b'], rateLimits: { requestsPerMinute: 1 } });
+    expect(JSON.stringify(patched.json)).not.toContain(key.secret);
+    // The cached credential was dropped: the old permission is gone at once, the new limit holds.
+    expect((await chat(key.secret)).status).toBe(403);
+    expect((await chat(key.secret, { model: 'gpt-b' })).status).toBe(200);
+    expect((await chat(key.secret, { model: 'gpt-b' })).status).toBe(429);
+
+    const empty = await adminCall(h.baseUrl, 'PATCH', `/admin/keys/${key.id}`, {});
+    expect(empty.status).toBe(400);
+    const badDefault = await adminCall(h.baseUrl, 'PATCH', `/admin/keys/${key.id}`, { allowedWorkloads: ['with-fallback'], defaultWorkload: 'dead-first' });
+    expect(badDefault.json).toMatchObject({ error: { code: 'invalid_default_workload', param: 'defaultWorkload' } });
+    const missing = await adminCall(h.baseUrl, 'PATCH', '/admin/keys/vk_0000000000nothere', { name: 'x' });
+    expect(missing.status).toBe(404);
+  });
+
   it('stops a key at once when it is revoked, rotated or expired', async () => {
     const revoked = await newKey();
     expect((await chat(revoked.secret)).status).toBe(200);

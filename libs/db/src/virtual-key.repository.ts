@@ -18,6 +18,9 @@ export interface NewVirtualKey {
   cacheResponses?: boolean;
 }
 
+/** What an update may change: permissions and limits, never the secret or the tenant. */
+export type VirtualKeyPatch = Partial<Pick<NewVirtualKey, 'name' | 'allowedModels' | 'allowedWorkloads' | 'defaultWorkload' | 'metadata' | 'budgets' | 'rateLimits' | 'cacheResponses'>>;
+
 /** A stored key without its hash, so the hash cannot travel further than this file. */
 export type VirtualKeyRecord = Omit<VirtualKeyRow, 'secretHash'>;
 
@@ -112,6 +115,12 @@ export class VirtualKeyRepository {
       .set({ revokedAt: sql`coalesce(${virtualKeys.revokedAt}, ${now.toISOString()}::timestamptz)` })
       .where(inScope(tenantId, id))
       .returning(recordColumns);
+    return key;
+  }
+
+  /** Applies the given fields; undefined when not found. */
+  async update(tenantId: TenantScope, id: string, patch: VirtualKeyPatch): Promise<VirtualKeyRecord | undefined> {
+    const [key] = await this.db.update(virtualKeys).set(patch).where(inScope(tenantId, id)).returning(recordColumns);
     return key;
   }
 

@@ -45,6 +45,25 @@ export const createVirtualKeyRequestSchema = z
   });
 export type CreateVirtualKeyRequest = z.infer<typeof createVirtualKeyRequestSchema>;
 
+/**
+ * Changes a key's permissions and limits in place (the secret stays). A field left out keeps its
+ * value; `defaultWorkload: null` clears it. Takes effect on every gateway instance at once.
+ */
+export const updateVirtualKeyRequestSchema = z
+  .object({
+    name: z.string().trim().min(1).max(128).optional(),
+    allowedModels: z.array(modelId).max(256).optional(),
+    allowedWorkloads: z.array(workloadName).max(256).optional(),
+    defaultWorkload: workloadName.nullable().optional(),
+    metadata: keyMetadataSchema.optional(),
+    budgets: z.array(budgetSchema).max(8).optional(),
+    rateLimits: rateLimitsSchema.optional(),
+    cacheResponses: z.boolean().optional(),
+  })
+  .strict()
+  .refine((patch) => Object.values(patch).some((v) => v !== undefined), { message: 'name at least one field to change' });
+export type UpdateVirtualKeyRequest = z.infer<typeof updateVirtualKeyRequestSchema>;
+
 /** Null clears the expiry. */
 export const setVirtualKeyExpiryRequestSchema = z.object({ expiresAt: timestamp.nullable() }).strict();
 export type SetVirtualKeyExpiryRequest = z.infer<typeof setVirtualKeyExpiryRequestSchema>;

@@ -6,6 +6,7 @@ import type {
   Tenant,
   TenantListResponse,
   UpdateTenantLimitsRequest,
+  UpdateVirtualKeyRequest,
   VirtualKey,
   VirtualKeyListResponse,
   VirtualKeyWithSecretResponse,
@@ -140,6 +141,23 @@ export class KeysAdminService {
     if (!key) throw keyNotFound();
     this.revocations.announce({ keyId: id });
     this.logger.log(`${actor} revoked virtual key ${id}`);
+    return keyView(key);
+  }
+
+  async update(principal: AdminPrincipal, id: string, body: UpdateVirtualKeyRequest, actorHeader: string | undefined): Promise<VirtualKey> {
+    const actor = resolveActor(actorHeader);
+    const scope = tenantScopeOf(principal);
+    const current = await this.keys.get(scope, id);
+    if (!current) throw keyNotFound();
+    const allowed = body.allowedWorkloads ?? current.allowedWorkloads;
+    const defaultWorkload = body.defaultWorkload === undefined ? current.defaultWorkload : body.defaultWorkload;
+    if (defaultWorkload !== null && allowed.length > 0 && !allowed.includes(defaultWorkload)) {
+      throw new OpenAiHttpError(400, 'The default workload must be one of the allowed workloads.', 'invalid_request_error', 'invalid_default_workload', 'defaultWorkload');
+    }
+    const key = await this.keys.update(scope, id, body);
+    if (!key) throw keyNotFound();
+    this.revocations.announce({ keyId: id });
+    this.logger.log(`${actor} changed virtual key ${id}: ${Object.keys(body).join(', ')}`);
     return keyView(key);
   }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   type CreateVirtualKeyRequest,
   createVirtualKeyRequestSchema,
@@ -6,6 +6,8 @@ import {
   listVirtualKeysQuerySchema,
   type SetVirtualKeyExpiryRequest,
   setVirtualKeyExpiryRequestSchema,
+  type UpdateVirtualKeyRequest,
+  updateVirtualKeyRequestSchema,
   type VirtualKey,
   virtualKeyIdSchema,
   type VirtualKeyListResponse,
@@ -45,6 +47,17 @@ export class VirtualKeysAdminController {
   @Get(':id')
   get(@CurrentAdmin() principal: AdminPrincipal, @Param(new ZodBodyPipe(keyParamsSchema)) params: KeyParams): Promise<VirtualKey> {
     return this.service.getKey(principal, params.id);
+  }
+
+  /** Permissions and limits in place; the secret stays. */
+  @Patch(':id')
+  update(
+    @CurrentAdmin() principal: AdminPrincipal,
+    @Param(new ZodBodyPipe(keyParamsSchema)) params: KeyParams,
+    @Body(new ZodBodyPipe(updateVirtualKeyRequestSchema)) body: UpdateVirtualKeyRequest,
+    @Headers(ACTOR_HEADER) actor: string | undefined,
+  ): Promise<VirtualKey> {
+    return this.service.update(principal, params.id, body, actor);
   }
 
   @Post(':id/rotate')
