@@ -1,6 +1,6 @@
 import type { FakeResponder, RecordedRequest } from '@switchyard/testing';
-import { type FleetRow, type PromptMessage, recordedCandidate, type ReplayFleet, ReplayFleetRepository } from '../../apps/gateway/src/providers/replay/replay-fleet.repository.js';
-import { renderConversation } from '../../apps/worker/src/judge/span-sample.js';
+import { type PromptMessage, recordedCandidate, type ReplayFleet, ReplayFleetRepository } from '../../apps/gateway/src/providers/replay/replay-fleet.repository.js';
+import { SimulatedJudge } from '../../apps/gateway/src/providers/replay/replay-judge.service.js';
 
 /** A recorded fleet served over real HTTP: one fake OpenAI upstream per model answers from its recordings. */
 export async function loadFleet(path: string): Promise<ReplayFleet> {
@@ -30,27 +30,18 @@ export function fleetResponder(fleet: ReplayFleet, model: string, corrupted: () 
   };
 }
 
-const CONVERSATION = '[Conversation]\n';
-const ANSWER = '\n\n[Answer to grade]\n';
-
 /**
- * Stands in for the LLM judge with the benchmark's own ground truth: it finds the graded prompt in
- * the fleet and scores the answer 10 when a model's recording with that exact text was marked
- * correct, else 1. An answer no model recorded (a corrupted one) is wrong. It speaks the judge
- * rubric's reply format, so the worker parses it like any judge's.
+ * Stands in for the LLM judge with the benchmark's own ground truth: the replay provider's
+ * simulated judge without noise, served over HTTP. It scores an answer correct when a model's
+ * recording of the graded prompt with that exact text was marked correct; an answer no model
+ * recorded (a corrupted one) is wrong. It speaks the rubric's reply format, so the worker parses it
+ * like any judge's; a prompt that is not a rubric's gets a 400.
  */
 export function oracleJudge(fleet: ReplayFleet): FakeResponder {
-  const byConversation = new Map<string, FleetRow>();
-  for (const row of fleet.rows) byConversation.set(renderConversation(row.messages).trim(), row);
+  const judge = new SimulatedJudge(fleet, { noiseRate: 0, seed: 0 });
   return (request) => {
-    const last = messagesOf(request).at(-1);
-    const text = typeof last?.content === 'string' ? last.content : '';
-    const split = text.indexOf(ANSWER);
-    const start = text.indexOf(CONVERSATION);
-    if (split < 0 || start < 0) return { kind: 'ok', text: '{"score": 1, "reason": "not a rubric prompt"}' };
-    const row = byConversation.get(text.slice(start + CONVERSATION.length, split).trim());
-    const answer = text.slice(split + ANSWER.length).trim();
-    const correct = row !== undefined && Object.values(row.candidates).some((c) => c.content.trim() === answer && c.score >= 0.5);
-    return { kind: 'ok', text: JSON.stringify({ score: correct ? 10 : 1, reason: correct ? 'matches a correct recording' : 'wrong or unrecorded' }) };
+    const judgment = judge.judge(messagesOf(request));
+    if (!judgment) return { kind: 'error', status: 400, code: 'not_a_judge_prompt', message: 'not a judge rubric prompt' };
+    return { kind: 'ok', text: judgment.reply };
   };
 }

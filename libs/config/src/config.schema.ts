@@ -20,6 +20,49 @@ export const providerRateLimitsSchema = z.object(outboundCeilings).strict();
 /** One of a provider's keys: the env var that holds it, and that key's own ceilings. */
 export const providerKeySchema = z.object({ env: z.string().min(1), ...outboundCeilings }).strict();
 
+/** Replay provider: a lognormal latency, given by its median and 95th percentile (the whole call, in ms). */
+export const replayLatencySchema = z
+  .object({ medianMs: z.number().positive(), p95Ms: z.number().positive() })
+  .strict()
+  .refine((l) => l.p95Ms >= l.medianMs, { path: ['p95Ms'], message: 'must be at least medianMs' });
+
+/** Replay provider: a share of calls answered with an HTTP error instead of the recording. */
+const replayFaultFields = {
+  errorRate: z.number().min(0).max(1),
+  /** 4xx or 5xx, e.g. 503 (overloaded) or 429 (rate limited). */
+  status: z.number().int().min(400).max(599).default(503),
+  /** Sent as the error's retry-after (kept for 429 and 5xx, as a real upstream's header is). */
+  retryAfterMs: z.number().int().nonnegative().optional(),
+};
+export const replayFaultSchema = z.object(replayFaultFields).strict();
+
+/** Replay provider options for benchmarks, fault tests and the no-key demo; see README, "Replay fleets". */
+const replayOptions = {
+  /** Per model id, else `default`; a model with neither answers at once. */
+  latency: z.object({ default: replayLatencySchema.optional(), models: z.record(z.string(), replayLatencySchema).default({}) }).strict().optional(),
+  /** Per model id (that model's whole fault setting), else the top-level rate and status. */
+  faults: z
+    .object({ ...replayFaultFields, errorRate: replayFaultFields.errorRate.default(0), models: z.record(z.string(), replayFaultSchema).default({}) })
+    .strict()
+    .optional(),
+  /** Seeds the latency and fault draws (one stream per model, so runs repeat whatever the interleaving); default 0. */
+  seed: z.number().int().nonnegative().optional(),
+  /**
+   * These model ids of the provider answer judge prompts as a simulated judge: the recorded
+   * correctness of the judged answer, flipped with probability `noiseRate`.
+   */
+  judge: z
+    .object({
+      models: z.array(z.string().min(1)).min(1),
+      noiseRate: z.number().min(0).max(1).default(0.1),
+      /** Keys each judgment's noise draw; default the provider's `seed`. */
+      seed: z.number().int().nonnegative().optional(),
+    })
+    .strict()
+    .optional(),
+};
+const REPLAY_ONLY = ['latency', 'faults', 'seed', 'judge'] as const;
+
 export const providerConfigSchema = z
   .object({
     name: z.string().min(1).regex(/^[a-zA-Z0-9._-]+$/, 'use letters, digits, dot, dash or underscore'),
@@ -51,6 +94,7 @@ export const providerConfigSchema = z
      * 404-style upstream error; `explain` answers with a message saying so, for the no-key demo.
      */
     unknownPrompt: z.enum(['error', 'explain']).default('error'),
+    ...replayOptions,
     /** Active health probe: a tiny chat call on a timer, whose outcome feeds the model's circuit breaker. */
     healthProbe: z
       .object({
@@ -70,6 +114,9 @@ export const providerConfigSchema = z
     }
     if (p.protocol === 'replay' && !p.fleetFile) {
       ctx.addIssue({ code: 'custom', path: ['fleetFile'], message: 'required for protocol "replay"' });
+    }
+    for (const key of REPLAY_ONLY) {
+      if (p.protocol !== 'replay' && p[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'only for protocol "replay"' });
     }
     if (p.apiKeyEnv && p.apiKeys) {
       ctx.addIssue({ code: 'custom', path: ['apiKeys'], message: 'use either apiKeyEnv (one key) or apiKeys (several), not both' });
@@ -114,6 +161,11 @@ export const budgetsConfigSchema = z
     alertWebhookUrl: z.url().optional(),
     /** Output tokens a request without max_tokens reserves (capped by the model's context window). */
     reserveMaxTokens: z.number().int().positive().default(4_096),
+    /**
+     * A call that has limits or budgets when Redis cannot be reached: `serve` it unmetered (the
+     * default: a Redis outage should not become an API outage) or `refuse` it with a 503.
+     */
+    whenRedisDown: z.enum(['serve', 'refuse']).default('serve'),
   })
   .strict();
 
@@ -333,6 +385,15 @@ export const fileConfigSchema = z
       const probed = p.healthProbe?.model;
       if (probed && cfg.models.find((m) => m.id === probed)?.provider !== p.name) {
         ctx.addIssue({ code: 'custom', path: ['providers', i, 'healthProbe', 'model'], message: `"${probed}" is not a model of provider "${p.name}"` });
+      }
+      // Replay options name the provider's own models; a typo would silently do nothing.
+      const named: Array<[string, (string | number)[]]> = [
+        ...Object.keys(p.latency?.models ?? {}).map((id): [string, (string | number)[]] => [id, ['latency', 'models', id]]),
+        ...Object.keys(p.faults?.models ?? {}).map((id): [string, (string | number)[]] => [id, ['faults', 'models', id]]),
+        ...(p.judge?.models ?? []).map((id, j): [string, (string | number)[]] => [id, ['judge', 'models', j]]),
+      ];
+      for (const [id, path] of named) {
+        if (cfg.models.find((m) => m.id === id)?.provider !== p.name) ctx.addIssue({ code: 'custom', path: ['providers', i, ...path], message: `"${id}" is not a model of provider "${p.name}"` });
       }
     });
     const checked = validatePolicy(cfg.routing, modelCatalogOf(cfg));
