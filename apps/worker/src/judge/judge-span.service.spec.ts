@@ -4,7 +4,7 @@ import type { ShadowProducer } from '@switchyard/queue';
 import { buildSpanRow, createTestDatabase } from '@switchyard/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { JudgeLlm, JudgeReply } from './judge-llm.client.js';
-import { JudgeSpanService } from './judge-span.service.js';
+import { JudgeSpanService, probeTargets } from './judge-span.service.js';
 import { LlmJudge } from './llm-judge.service.js';
 import { RubricRepository } from './rubric.repository.js';
 
@@ -59,15 +59,31 @@ describe('JudgeSpanService: shadow probes after the judgement (real Postgres)', 
     return row;
   };
 
-  it('asks for probes of the first k candidates once the score is stored, and again (same ids) on a retry', async () => {
+  it('asks for probes of k candidates once the score is stored, and again (same ids) on a retry', async () => {
     const span = await liveSpan();
     const job = { spanId: span.spanId, rubric: 'helpfulness', shadow: { k: 2, models: ['m1', 'm2', 'm3'] } };
     expect(await service.execute(job)).toBe('scored');
     expect(await service.execute(job)).toBe('already_scored');
+    const models = probeTargets(span.spanId, ['m1', 'm2', 'm3'], 2);
+    expect(models).toHaveLength(2);
     expect(producer.asked).toEqual([
-      { sourceSpanId: span.spanId, rubric: 'helpfulness', models: ['m1', 'm2'], scoredBefore: 1 },
-      { sourceSpanId: span.spanId, rubric: 'helpfulness', models: ['m1', 'm2'], scoredBefore: 1 },
+      { sourceSpanId: span.spanId, rubric: 'helpfulness', models, scoredBefore: 1 },
+      { sourceSpanId: span.spanId, rubric: 'helpfulness', models, scoredBefore: 1 },
     ]);
+  });
+
+  it('spreads the probes over every listed model, k distinct ones per call, the same for the same span', () => {
+    const models = ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8'];
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 800; i++) {
+      const id = (0x1234567 * (i + 1)).toString(16).padStart(16, '0');
+      const picked = probeTargets(id, models, 4);
+      expect(new Set(picked).size).toBe(4);
+      expect(probeTargets(id, models, 4)).toEqual(picked);
+      for (const m of picked) counts.set(m, (counts.get(m) ?? 0) + 1);
+    }
+    for (const m of models) expect(counts.get(m)).toBeGreaterThan(250);
+    expect(probeTargets('ab', ['m1', 'm2'], 4)).toEqual(['m1', 'm2']);
   });
 
   it('asks for nothing when the call was not picked for shadowing, or was not judged', async () => {

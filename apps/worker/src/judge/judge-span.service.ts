@@ -15,6 +15,19 @@ export class SpanNotPersistedError extends Error {
   }
 }
 
+/**
+ * The k models one call is probed on: a window over the list that starts at a place set by the span
+ * id. Always the first k would leave every model past the k-th unexplored for good; the span id keeps
+ * a retried job asking for the same probes.
+ */
+export function probeTargets(spanId: string, models: readonly string[], k: number): string[] {
+  if (models.length <= k) return [...models];
+  let h = 0;
+  for (let i = 0; i < spanId.length; i++) h = (Math.imul(h, 31) + spanId.charCodeAt(i)) >>> 0;
+  const start = h % models.length;
+  return Array.from({ length: k }, (_, i) => models[(start + i) % models.length]);
+}
+
 export type JudgeOutcome = 'scored' | 'failed' | 'already_scored' | 'skipped';
 
 /**
@@ -35,7 +48,7 @@ export class JudgeSpanService {
   async execute(job: JudgeJob): Promise<JudgeOutcome> {
     const outcome = await this.grade(job);
     // Probes are read beside the live call's score, so they are asked for once it is stored; a retried job sends the same job ids, which BullMQ ignores.
-    if (job.shadow && outcome !== 'skipped') await this.shadows.enqueue(job.spanId, job.rubric, (job.shadow.models ?? []).slice(0, job.shadow.k));
+    if (job.shadow && outcome !== 'skipped') await this.shadows.enqueue(job.spanId, job.rubric, probeTargets(job.spanId, job.shadow.models ?? [], job.shadow.k));
     return outcome;
   }
 
