@@ -4,6 +4,7 @@ import { ShadowQueue } from '@switchyard/queue';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probeTargets } from '../apps/worker/src/judge/judge-span.service.js';
 import { ExplorationBudgetRepository } from '../apps/worker/src/shadow/exploration-budget.repository.js';
 import { eventually, type GatewayHarness, type HarnessOptions, startGatewayHarness } from './support/gateway.harness.js';
 import { startWorkerFor, type WorkerHarness } from './support/worker.harness.js';
@@ -76,7 +77,10 @@ describe('shadow probes: a sampled live call is replayed to k other candidates a
     const sourceSpanId = await liveCall(s.h, 'What is the boiling point of water at sea level?');
     let probes: Awaited<ReturnType<typeof shadowSpansOf>> = [];
     await eventually(async () => (probes = await shadowSpansOf(s.database, [sourceSpanId])).length === 2, 5_000, 'two shadow spans');
-    expect(probes.map((p) => p.model).sort()).toEqual(['shadow-a', 'shadow-b']);
+    // k of the three, chosen by the span id (so every listed model gets explored over many calls).
+    const picked = probeTargets(sourceSpanId, ['shadow-a', 'shadow-b', 'shadow-c'], 2);
+    const left = ['shadow-a', 'shadow-b', 'shadow-c'].find((m) => !picked.includes(m));
+    expect(probes.map((p) => p.model).sort()).toEqual([...picked].sort());
     for (const probe of probes) {
       expect(probe).toMatchObject({ origin: 'shadow', internal: true, runId: sourceSpanId, status: 'ok' });
       expect(probe.costUsd).toBeGreaterThan(0);
@@ -92,13 +96,13 @@ describe('shadow probes: a sampled live call is replayed to k other candidates a
     expect((await scores.forSpan(sourceSpanId)).map((x) => x.source)).toEqual(['judge']);
 
     // Each candidate got the live request itself, unstreamed; the third candidate (beyond k) got nothing.
-    for (const model of ['shadow-a', 'shadow-b']) {
+    for (const model of picked) {
       const requests = s.h.pool.get(model)?.requests ?? [];
       expect(requests).toHaveLength(1);
       expect(requests[0]?.body).toMatchObject({ model, stream: false, messages: [{ role: 'user', content: 'What is the boiling point of water at sea level?' }] });
     }
-    expect(s.h.pool.get('shadow-c')?.requests).toEqual([]);
-    const done = await Promise.all(['shadow-a', 'shadow-b'].map(async (m) => (await s.shadowQueue.getJob(ShadowQueue.jobId(sourceSpanId, m)))?.returnvalue as unknown));
+    expect(s.h.pool.get(left ?? '')?.requests).toEqual([]);
+    const done = await Promise.all(picked.map(async (m) => (await s.shadowQueue.getJob(ShadowQueue.jobId(sourceSpanId, m)))?.returnvalue as unknown));
     expect(done).toEqual(['scored', 'scored']);
   });
   it('retries a probe whose judging failed without paying for a second replay', async () => {
@@ -115,7 +119,11 @@ describe('shadow probes: a sampled live call is replayed to k other candidates a
     });
     try {
       const before = s.h.pool.get('shadow-a')?.requests.length ?? 0;
-      const sourceSpanId = await liveCall(s.h, 'At what temperature does water boil?');
+      // A call whose probes include shadow-a (the span id picks 2 of the 3).
+      let sourceSpanId = '';
+      for (let i = 0; !probeTargets(sourceSpanId, ['shadow-a', 'shadow-b', 'shadow-c'], 2).includes('shadow-a') || i === 0; i++) {
+        sourceSpanId = await liveCall(s.h, `At what temperature does water boil? (${i})`);
+      }
       const jobId = ShadowQueue.jobId(sourceSpanId, 'shadow-a');
       await eventually(async () => (await s.shadowQueue.getJobState(jobId)) === 'completed', 5_000, 'the shadow-a probe completed');
       const job = await s.shadowQueue.getJob(jobId);
