@@ -1,11 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { type ModelConfig, type ProviderConfig, modelConfigSchema, providerConfigSchema } from '@switchyard/config';
+import { referenceFreeVerdictSchema } from '@switchyard/contracts';
+import { loadOpenAiSchemas } from '@switchyard/testing';
 import type { ChatCompletion, ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CallTarget, ChatCall, JsonResult, StreamResult } from '../provider.adapter.js';
 import { UpstreamError } from '../upstream.error.js';
 import { type FleetRow, type ReplayFleet, ReplayFleetRepository } from './replay-fleet.repository.js';
-import { ReplayAdapter, splitContent } from './replay.adapter.js';
+import { renderRecordedConversation } from './replay-judge.service.js';
+import { ReplayAdapter, splitContent, streamWaits } from './replay.adapter.js';
 
 const FLEET_PATH = fileURLToPath(new URL('../../../../../datasets/demo.fleet.jsonl', import.meta.url));
 
@@ -114,6 +117,21 @@ describe('ReplayAdapter', () => {
 
     const asSystem = adapter.chat(target('gpt-4-1106-preview'), chatCall([{ role: 'system', content: prompt }]));
     await expect(asSystem).rejects.toMatchObject({ status: 404, upstreamCode: 'prompt_not_recorded' });
+  });
+
+  it('answers and streams in OpenAI’s published response shapes', async () => {
+    const schemas = loadOpenAiSchemas();
+    const adapter = new ReplayAdapter();
+    for (const row of [arcRow, mbppRow]) {
+      const { body } = asJson(await adapter.chat(target('claude-v1'), chatCall(row.messages)));
+      schemas.assertValid('CreateChatCompletionResponse', body);
+      for (const clientWantsUsage of [false, true]) {
+        const streamed = asStream(await adapter.chat(target('claude-v1'), chatCall(row.messages, { stream: true, clientWantsUsage })));
+        const chunks = parseChunks(await readSse(streamed.chunks));
+        for (const chunk of chunks) schemas.assertValid('CreateChatCompletionStreamResponse', chunk);
+        expect(contentOf(chunks)).toBe(row.candidates['claude-v1'].content);
+      }
+    }
   });
 
   it('streams the recorded answer as chat.completion.chunk events ending with [DONE], without usage unless asked', async () => {
@@ -251,6 +269,95 @@ describe('ReplayAdapter', () => {
   it('does not support embeddings', async () => {
     const call = new ReplayAdapter().embeddings(target('gpt-4-1106-preview'));
     await expect(call).rejects.toMatchObject({ errorClass: 'bad_request', message: 'replay provider does not support embeddings' });
+  });
+});
+
+describe('ReplayAdapter: latency, faults and the simulated judge', () => {
+  let fleet: ReplayFleet;
+  let row: FleetRow;
+
+  beforeAll(async () => {
+    fleet = await new ReplayFleetRepository().load(FLEET_PATH);
+    row = fleet.rows.find((r) => r.workload === 'mbpp' && (r.candidates['gpt-4-1106-preview']?.content.length ?? 0) > 200)!;
+  });
+
+  /** One provider object for all of a test's calls: its draw streams live as long as it does, as in the gateway. */
+  const withOptions = (options: Record<string, unknown>): ((model: string) => CallTarget) => {
+    const configured: ProviderConfig = { ...providerConfigSchema.parse({ name: 'replay', protocol: 'replay', fleetFile: 'x', ...options }), fleetPath: FLEET_PATH };
+    return (upstreamModel) => ({ ...target(upstreamModel), model: { ...target(upstreamModel).model, id: upstreamModel }, provider: configured });
+  };
+
+  it('answers the configured share of calls with the injected status, before reading the prompt', async () => {
+    const targetOf = withOptions({ seed: 9, faults: { errorRate: 0.05, status: 503, models: { 'claude-v1': { errorRate: 0.3, status: 429, retryAfterMs: 2_000 } } } });
+    const adapter = new ReplayAdapter();
+    const outcomes = async (model: string, n: number): Promise<unknown[]> => {
+      const seen: unknown[] = [];
+      for (let i = 0; i < n; i++) seen.push(await adapter.chat(targetOf(model), chatCall(row.messages)).then(() => 'ok', (err: unknown) => err));
+      return seen;
+    };
+    const gpt4 = await outcomes('gpt-4-1106-preview', 4_000);
+    const failed = gpt4.filter((o) => o !== 'ok');
+    expect(failed.length / gpt4.length).toBeGreaterThan(0.04);
+    expect(failed.length / gpt4.length).toBeLessThan(0.06);
+    expect(failed[0]).toBeInstanceOf(UpstreamError);
+    expect(failed[0]).toMatchObject({ errorClass: 'server_error', status: 503, upstreamCode: 'injected_fault', retryAfterMs: undefined, model: 'gpt-4-1106-preview' });
+
+    const claude = (await outcomes('claude-v1', 2_000)).filter((o) => o !== 'ok');
+    expect(claude.length / 2_000).toBeGreaterThan(0.27);
+    expect(claude.length / 2_000).toBeLessThan(0.33);
+    expect(claude[0]).toMatchObject({ errorClass: 'rate_limited', status: 429, retryAfterMs: 2_000 });
+    // A fault is drawn before the prompt is looked at: an unrecorded prompt can fail the same way.
+    const always = withOptions({ faults: { errorRate: 1, status: 500 } });
+    await expect(adapter.chat(always('gpt-4-1106-preview'), chatCall([{ role: 'user', content: 'hi' }]))).rejects.toMatchObject({ status: 500 });
+  });
+
+  it('ends the latency wait when the caller aborts, streamed or not', async () => {
+    const slow = withOptions({ latency: { default: { medianMs: 600_000, p95Ms: 600_000 } } });
+    const adapter = new ReplayAdapter();
+    const reason = new Error('client went away');
+
+    const plain = new AbortController();
+    const waiting = adapter.chat(slow('gpt-4-1106-preview'), chatCall(row.messages, { signal: plain.signal }));
+    setImmediate(() => plain.abort(reason));
+    await expect(waiting).rejects.toBe(reason);
+
+    const streamed = new AbortController();
+    const result = asStream(await adapter.chat(slow('gpt-4-1106-preview'), chatCall(row.messages, { stream: true, signal: streamed.signal })));
+    const first = result.chunks[Symbol.asyncIterator]().next();
+    setImmediate(() => streamed.abort(reason));
+    await expect(first).rejects.toBe(reason);
+    expect(result.stats.firstTokenAt).toBeUndefined();
+  });
+
+  it('spreads a stream’s latency over time to first token and the later pieces, totalling the call’s latency', () => {
+    expect(streamWaits(1_000, 1)).toEqual({ firstMs: 1_000, betweenMs: 0 });
+    expect(streamWaits(1_000, 0)).toEqual({ firstMs: 1_000, betweenMs: 0 });
+    const { firstMs, betweenMs } = streamWaits(1_000, 4);
+    expect(firstMs).toBe(500);
+    expect(firstMs + 3 * betweenMs).toBeCloseTo(1_000, 9);
+    expect(streamWaits(0, 4)).toEqual({ firstMs: 0, betweenMs: 0 });
+  });
+
+  it('answers a judge prompt from a judge model, billed at estimated tokens, and refuses anything else with a 400', async () => {
+    const targetOf = withOptions({ judge: { models: ['replay-judge'], noiseRate: 0 } });
+    const adapter = new ReplayAdapter();
+    const graded = Object.values(row.candidates).find((c) => c.score === 1 && Object.values(row.candidates).every((o) => o.content.trim() !== c.content.trim() || o.score === 1))!;
+    const system = 'Reply with a single JSON object and nothing else: {"score": <integer 1-10>, "reason": "<one sentence>"}';
+    const user = `[Conversation]\n${renderRecordedConversation(row.messages)}\n\n[Answer to grade]\n${graded.content}\n`;
+    const { body, result } = asJson(await adapter.chat(targetOf('replay-judge'), chatCall([{ role: 'system', content: system }, { role: 'user', content: user }])));
+    loadOpenAiSchemas().assertValid('CreateChatCompletionResponse', body);
+    const reply = body.choices[0]?.message.content ?? '';
+    expect(referenceFreeVerdictSchema.parse(JSON.parse(reply)).score).toBe(10);
+    expect(body.model).toBe('replay-judge');
+    expect(result.stats.usage).toEqual({ inputTokens: Math.round((system.length + user.length) / 4), outputTokens: Math.round(reply.length / 4) });
+
+    const streamed = asStream(await adapter.chat(targetOf('replay-judge'), chatCall([{ role: 'system', content: system }, { role: 'user', content: user }], { stream: true })));
+    expect(contentOf(parseChunks(await readSse(streamed.chunks)))).toBe(reply);
+
+    await expect(adapter.chat(targetOf('replay-judge'), chatCall(row.messages))).rejects.toMatchObject({ errorClass: 'bad_request', status: 400, upstreamCode: 'not_a_judge_prompt' });
+    // The fleet's own models still replay their recordings on the same provider.
+    const { body: replayed } = asJson(await adapter.chat(targetOf('gpt-4-1106-preview'), chatCall(row.messages)));
+    expect(replayed.choices[0]?.message.content).toBe(row.candidates['gpt-4-1106-preview'].content);
   });
 });
 
