@@ -3,12 +3,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Budget, tenantSchema, virtualKeyWithSecretResponseSchema } from '@switchyard/contracts';
 import { SpendRepository } from '@switchyard/db';
-import { createTestDatabase, loadOpenAiSchemas } from '@switchyard/testing';
+import { loadTestEnv } from '@switchyard/config';
+import { createTestDatabase, loadOpenAiSchemas, startTcpProxy } from '@switchyard/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BudgetLedger } from '../apps/gateway/src/governance/budgets/budget-ledger.js';
 import { adminCall } from './support/admin.client.js';
-import { eventually, type GatewayHarness, startGatewayHarness } from './support/gateway.harness.js';
+import { ADMIN_KEY, eventually, type GatewayHarness, type HarnessOptions, startGatewayHarness } from './support/gateway.harness.js';
 
 const schemas = loadOpenAiSchemas();
 // gpt-a costs $2 in and $8 out per million tokens: each answer below costs $0.006.
@@ -216,5 +217,51 @@ describe('workload budgets', () => {
     const error = ((await refused.json()) as { error: { code: string; message: string } }).error;
     expect(error.code).toBe('budget_exceeded');
     expect(error.message).toContain("workload 'with-fallback'");
+  });
+});
+
+describe('limits and budgets while Redis is unreachable', () => {
+  const call = (h: GatewayHarness, secret: string) =>
+    fetch(`${h.baseUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+      body: JSON.stringify({ model: 'gpt-a', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+
+  /** A gateway whose Redis goes away (connections refused) once a key with a budget and a limit exists. */
+  async function withRedisGone(options: HarnessOptions, check: (h: GatewayHarness, secret: string) => Promise<void>): Promise<void> {
+    const url = new URL(loadTestEnv().TEST_REDIS_URL);
+    const proxy = await startTcpProxy(url.hostname, Number(url.port || 6379));
+    const h = await startGatewayHarness({ ...options, auth: 'keys', redisUrl: proxy.urlFor(loadTestEnv().TEST_REDIS_URL) });
+    try {
+      const tenant = tenantSchema.parse((await adminCall(h.baseUrl, 'POST', '/admin/tenants', { name: `down-${randomBytes(4).toString('hex')}` })).json);
+      const created = await adminCall(h.baseUrl, 'POST', '/admin/keys', { tenantId: tenant.id, name: 'k', budgets: [{ window: 'day', usd: 1 }], rateLimits: { requestsPerMinute: 100 } });
+      const { secret } = virtualKeyWithSecretResponseSchema.parse(created.json);
+      proxy.pause('refuse');
+      await check(h, secret);
+    } finally {
+      proxy.resume();
+      await h.close();
+      await proxy.close();
+    }
+  }
+
+  it('serves unmetered by default', async () => {
+    await withRedisGone({}, async (h, secret) => {
+      expect((await call(h, secret)).status).toBe(200);
+    });
+  });
+
+  it('refuses with 503 governance_unavailable when configured to', async () => {
+    await withRedisGone({ budgets: { whenRedisDown: 'refuse' } }, async (h, secret) => {
+      const res = await call(h, secret);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('1');
+      const json = (await res.json()) as Record<string, unknown>;
+      schemas.assertValid('ErrorResponse', json);
+      expect(json).toMatchObject({ error: { code: 'governance_unavailable' } });
+      // A caller without limits or budgets needs no Redis and is served.
+      expect((await call(h, ADMIN_KEY)).status).toBe(200);
+    });
   });
 });

@@ -107,6 +107,10 @@ export class CallAdmission {
       }
     } catch (err) {
       if (err instanceof OpenAiHttpError) throw err;
+      if (this.config.budgets.whenRedisDown === 'refuse') {
+        this.warn(`calls with rate limits or budgets are refused while Redis fails: ${(err as Error).message}`);
+        throw new OpenAiHttpError(503, 'Rate limits and budgets cannot be checked right now; retry shortly.', 'server_error', 'governance_unavailable', null, { 'retry-after': '1' });
+      }
       this.warn(`rate limits and budgets not enforced for this call, Redis failed: ${(err as Error).message}`);
       return NOTHING_TO_SETTLE;
     }
