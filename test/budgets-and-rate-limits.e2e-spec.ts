@@ -246,6 +246,16 @@ describe('limits and budgets while Redis is unreachable', () => {
     }
   }
 
+  it('boots and serves when Redis refuses connections from the start', async () => {
+    const h = await startGatewayHarness({ auth: 'keys', redisUrl: 'redis://127.0.0.1:1' });
+    try {
+      expect((await call(h, ADMIN_KEY)).status).toBe(200);
+      expect((await adminCall(h.baseUrl, 'POST', '/admin/tenants', { name: `cold-${randomBytes(4).toString('hex')}` })).status).toBe(201);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('serves unmetered by default', async () => {
     await withRedisGone({}, async (h, secret) => {
       expect((await call(h, secret)).status).toBe(200);

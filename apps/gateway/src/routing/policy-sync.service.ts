@@ -52,7 +52,8 @@ export class PolicySync implements OnModuleInit, OnApplicationShutdown {
       this.logger.error(`cannot load the active policy (${(err as Error).message}); routing by the config file as ${version} until the database answers`);
       this.active.install(version, this.config.routing);
     }
-    await this.subscribe();
+    // Not awaited: with Redis down the subscription waits for it, and boot must not; the poll covers.
+    void this.subscribe();
     this.poller = setInterval(() => this.enqueue(() => this.refresh()), POLL_INTERVAL_MS).unref();
   }
 
