@@ -83,7 +83,12 @@ export interface HarnessOptions {
   /** The `optimizer` config section (e.g. `autoApprove` per workload). */
   optimizer?: Record<string, unknown>;
   /** A `replay` provider answering from a recorded fleet file, with these of its models (id = the fleet's model name) at these prices. */
-  replay?: { fleetFile: string; models: Record<string, { inputUsdPerMTok: number; outputUsdPerMTok: number }> };
+  replay?: {
+    fleetFile: string;
+    models: Record<string, { inputUsdPerMTok: number; outputUsdPerMTok: number }>;
+    /** More of the replay provider's options: `latency`, `faults`, `seed`, `judge`, `unknownPrompt`. */
+    options?: Record<string, unknown>;
+  };
   /** Per provider name (`fake-a`, …): several keys with their ceilings instead of FAKE_PROVIDER_KEY, and/or provider-wide `rateLimits`. */
   outbound?: Record<string, HarnessOutbound>;
 }
@@ -125,7 +130,7 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
         timeouts,
         ...(options.healthProbe && { healthProbe: options.healthProbe }),
       })),
-      ...(options.replay ? [{ name: 'replay', protocol: 'replay', fleetFile: options.replay.fleetFile }] : []),
+      ...(options.replay ? [{ name: 'replay', protocol: 'replay', fleetFile: options.replay.fleetFile, ...options.replay.options }] : []),
     ],
     models: [
       { id: 'gpt-a', provider: 'fake-a', upstreamModel: 'upstream-gpt-a', pricing: { inputUsdPerMTok: 2, outputUsdPerMTok: 8 } },
