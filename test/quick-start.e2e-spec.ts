@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { childProcessEnv, loadTestEnv } from '@switchyard/config';
-import { createDatabase, SpanRepository } from '@switchyard/db';
+import { createDatabase, ScoreRepository, SpanRepository } from '@switchyard/db';
 import { loadOpenAiSchemas } from '@switchyard/testing';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,4 +101,43 @@ describe('npm start on the embedded database', () => {
     expect(output).toContain('worker');
     expect(output).toContain('optimizer');
   });
+
+  it('judges a sample of the calls with the simulated judge, scores stored by span id', async () => {
+    // At the demo's 10% sample rate, 100 calls leave none judged with probability 0.9^100 ≈ 3e-5.
+    const rows = readFileSync('datasets/demo.fleet.jsonl', 'utf8').split('\n').filter(Boolean).slice(0, 100).map((line) => JSON.parse(line) as { messages: unknown });
+    const spanIds: string[] = [];
+    for (const row of rows) {
+      const res = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'auto', messages: row.messages }),
+      });
+      expect(res.status).toBe(200);
+      await res.text();
+      spanIds.push(res.headers.get('x-switchyard-span-id')!);
+    }
+    const lock = JSON.parse(readFileSync(join(dataDir, 'pg.lock'), 'utf8')) as { host: string; port: number };
+    const database = createDatabase(`postgres://postgres@${lock.host}:${lock.port}/postgres`);
+    try {
+      const scores = new ScoreRepository(database.db);
+      const spans = new SpanRepository(database.db);
+      let judged: Awaited<ReturnType<ScoreRepository['forSpan']>> = [];
+      await eventually(
+        async () => {
+          for (const spanId of spanIds) judged.push(...(await scores.forSpan(spanId)).filter((s) => s.source === 'judge'));
+          if (judged.length > 0) return true;
+          judged = [];
+          return false;
+        },
+        30_000,
+        'a judge score',
+      );
+      expect(judged[0]).toMatchObject({ scorer: 'judge:helpfulness', status: 'ok' });
+      expect([0, 1]).toContain(judged[0]?.score);
+      const judgeSpan = await spans.findById(judged[0]?.judgeSpanId ?? '');
+      expect(judgeSpan).toMatchObject({ model: 'replay-judge', origin: 'judge', internal: true });
+    } finally {
+      await database.close();
+    }
+  }, 60_000);
 });
