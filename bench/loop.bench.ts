@@ -33,8 +33,15 @@ const { values: args } = parseArgs({
     /** Shadow only models whose mean cost is at most this share of the start model's. */
     'explore-cost-share': { type: 'string', default: '0.35' },
     /** Client requests between two looks by the reviewer. */
-    chunk: { type: 'string', default: '40' },
+    chunk: { type: 'string', default: '20' },
+    /**
+     * Client requests per second during training. The loop's clock (refits, canary checks) runs in
+     * seconds rather than minutes here, and the traffic is paced to match: about 30 requests per refit.
+     */
+    rate: { type: 'string', default: '3' },
     database: { type: 'string', default: 'switchyard_bench_loop' },
+    /** Default TEST_REDIS_URL; the run keeps to a key prefix of its own, but a test run's FLUSHDB on the same db would wipe its queues. */
+    'redis-url': { type: 'string' },
   },
 });
 
@@ -99,7 +106,7 @@ async function main(): Promise<void> {
       shadowBudgetUsdPerDay: shadowBudget,
     },
     optimizer: {
-      refitEveryMs: 15_000,
+      refitEveryMs: 10_000,
       qualityFloor: { default: { kind: 'relative', share: num('floor-share') } },
     },
     routing: {
@@ -109,7 +116,10 @@ async function main(): Promise<void> {
     },
   };
 
-  const stack = await ProcessStack.start({ config, pgAdminUrl: env.TEST_PG_ADMIN_URL, database: args.database ?? 'switchyard_bench_loop', redisUrl: env.TEST_REDIS_URL, adminKey });
+  const stack = await ProcessStack.start({ config, pgAdminUrl: env.TEST_PG_ADMIN_URL, database: args.database ?? 'switchyard_bench_loop', redisUrl: args['redis-url'] ?? env.TEST_REDIS_URL, adminKey });
+  const interrupted = () => void stack.stop().finally(() => process.exit(130));
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   const pool = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
   try {
     const client = new GatewayClient(stack.baseUrl, adminKey);
@@ -131,6 +141,8 @@ async function main(): Promise<void> {
       const dead = stack.dead();
       if (dead.length) throw new Error(`${dead.join(', ')} died; logs in ${stack.dir}`);
       for (let waited = 0; (await client.evaluationBacklog()) > 2 * chunk && waited < 120; waited++) await new Promise((r) => setTimeout(r, 500));
+      const ahead = sent / num('rate') - (Date.now() - trainStart.getTime()) / 1000;
+      if (ahead > 0) await new Promise((r) => setTimeout(r, ahead * 1000));
       const calls = await client.send(train.slice(sent, sent + chunk), userOf);
       trainErrors += calls.filter((c) => c.status !== 200).length;
       sent += calls.length;

@@ -78,7 +78,6 @@ export class ProcessStack {
       // A prefix of this run's own: queues, budgets and pub/sub never meet another run's.
       SWITCHYARD_REDIS_PREFIX: `sybench-loop-${process.pid}-${Date.now()}`,
       SWITCHYARD_ADMIN_KEY: o.adminKey,
-      LOG_LEVEL: 'warn',
     });
     const distApps = fileURLToPath(new URL('../../apps/', import.meta.url));
     for (const app of APPS) {
