@@ -10,7 +10,6 @@ import type { CanaryScheduleInput } from '@switchyard/contracts';
 import pg from 'pg';
 import { baselines, cheapestModel, mostExpensiveModel, outcomeOf } from './loop/baselines.js';
 import { candidateCost, fleetModels, loadFleetRows, loadPrices } from './loop/fleet.js';
-import { SimulatedJudge } from './loop/judge.upstream.js';
 import { awaitSpans, learnedOutcome, spendBetween, table } from './loop/learned.report.js';
 import { BenchReviewer, GatewayClient, type SentCall } from './loop/loop.driver.js';
 import { splitByPrompt } from './loop/split.js';
@@ -79,25 +78,23 @@ async function main(): Promise<void> {
   const workloads = [...new Set(rows.map((r) => r.workload))].sort();
   const startCost = outcomeOf(train, prices, () => start).cost_per_request;
   const explore = models.filter((m) => m !== start && outcomeOf(train, prices, () => m).cost_per_request <= num('explore-cost-share') * startCost);
-  // The judge is priced like the cheapest model of the fleet: a small model grading with a rubric.
+  // The judge is the replay provider's simulated judge (the recorded correctness of the graded answer,
+  // flipped at --judge-noise), priced like the cheapest model of the fleet: a small model with a rubric.
   const judgePrice = prices[cheapestModel(train, prices, models)];
   const shadowBudget = num('shadow-budget-share') * startCost * train.length;
   log(`${rows.length} rows, ${models.length} models, workloads ${workloads.join(', ')}; train ${train.length}, test ${test.length}; start ${start}; exploring ${explore.length} models; shadow budget $${shadowBudget.toFixed(3)}`);
 
-  const judge = new SimulatedJudge(rows, noise, seed);
-  const judgeUrl = await judge.start();
   const env = loadTestEnv();
   const adminKey = `sya_bench_${randomBytes(18).toString('base64url')}`;
   const config = {
     auth: { mode: 'keys' },
     spans: { redaction: 'full' },
     providers: [
-      { name: 'replay', protocol: 'replay', fleetFile: fleetPath, unknownPrompt: 'error', timeouts: { firstByteMs: 30_000 } },
-      { name: 'bench-judge', protocol: 'openai', baseUrl: judgeUrl, timeouts: { firstByteMs: 30_000 } },
+      { name: 'replay', protocol: 'replay', fleetFile: fleetPath, unknownPrompt: 'error', seed, judge: { models: ['bench-judge'], noiseRate: noise, seed } },
     ],
     models: [
       ...models.map((m) => ({ id: m, provider: 'replay', pricing: { inputUsdPerMTok: prices[m].input_usd_per_mtok, outputUsdPerMTok: prices[m].output_usd_per_mtok }, contextWindow: 1_000_000 })),
-      { id: 'bench-judge', provider: 'bench-judge', pricing: { inputUsdPerMTok: judgePrice.input_usd_per_mtok, outputUsdPerMTok: judgePrice.output_usd_per_mtok }, contextWindow: 1_000_000 },
+      { id: 'bench-judge', provider: 'replay', pricing: { inputUsdPerMTok: judgePrice.input_usd_per_mtok, outputUsdPerMTok: judgePrice.output_usd_per_mtok }, contextWindow: 1_000_000 },
     ],
     workloads: workloads.map((name) => ({ name })),
     evaluation: {
@@ -188,7 +185,7 @@ async function main(): Promise<void> {
         shadow_budget_usd: shadowBudget,
         judge_price_per_mtok: judgePrice,
       },
-      judge: { noise, ...judge.counts },
+      judge: { model: 'bench-judge (replay provider simulated judge)', noise },
       loop: {
         requests_until_first_approved_diff: reviewer.log.requestsUntilFirstApproval,
         diffs_proposed: diffs.length,
@@ -216,7 +213,6 @@ async function main(): Promise<void> {
   } finally {
     await pool.end();
     await stack.stop();
-    await judge.close();
   }
 }
 
