@@ -58,7 +58,8 @@ export class OptimizerModule implements OnApplicationBootstrap, OnApplicationShu
             return new ProposalService(new PolicyVersionRepository(db), new PolicyDiffRepository(db), new ReplaySampleRepository(db), new SpanRepository(db), current, {
               environment: config.environment,
               catalog: modelCatalogOf(config),
-              models: config.models.filter((m) => m.kind === 'chat').map((m) => m.id),
+              // The judge's own model grades answers; it is not a place to route client traffic.
+              models: config.models.filter((m) => m.kind === 'chat' && m.id !== config.evaluation.judge.model).map((m) => m.id),
               minSamples: o.minSamples,
               samplesPerWorkload: REPLAY_SAMPLES_PER_WORKLOAD,
               windowMs: o.windowMs,
