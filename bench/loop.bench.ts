@@ -9,8 +9,8 @@ import { loadTestEnv } from '@switchyard/config';
 import type { CanaryScheduleInput } from '@switchyard/contracts';
 import pg from 'pg';
 import { baselines, cheapestModel, mostExpensiveModel, outcomeOf } from './loop/baselines.js';
-import { candidateCost, fleetModels, loadFleetRows, loadPrices } from './loop/fleet.js';
-import { awaitSpans, learnedOutcome, spendBetween, table } from './loop/learned.report.js';
+import { fleetModels, loadFleetRows, loadPrices, promptKey } from './loop/fleet.js';
+import { awaitSpans, judgeAgreement, learnedOutcome, spendBetween, table } from './loop/learned.report.js';
 import { BenchReviewer, GatewayClient, type SentCall } from './loop/loop.driver.js';
 import { splitByPrompt } from './loop/split.js';
 import { ProcessStack } from './loop/stack.runner.js';
@@ -185,7 +185,11 @@ async function main(): Promise<void> {
         shadow_budget_usd: shadowBudget,
         judge_price_per_mtok: judgePrice,
       },
-      judge: { model: 'bench-judge (replay provider simulated judge)', noise },
+      judge: {
+        model: 'bench-judge (replay provider simulated judge)',
+        noise,
+        ...(await judgeAgreement(pool, new Map(rows.map((r) => [promptKey(r), r])), (messages) => promptKey({ id: '', workload: '', messages, candidates: {} }))),
+      },
       loop: {
         requests_until_first_approved_diff: reviewer.log.requestsUntilFirstApproval,
         diffs_proposed: diffs.length,
@@ -203,7 +207,6 @@ async function main(): Promise<void> {
       wall_seconds: (performance.now() - started) / 1000,
       phases_seconds: { train: (trainEnd.getTime() - trainStart.getTime()) / 1000, test: (testEnd.getTime() - trainEnd.getTime()) / 1000 },
       expected_train_cost_on_start_usd: startCost * train.length,
-      recorded_test_cost_check: test.reduce((s, r) => s + candidateCost(prices, start, r.candidates[start]), 0) / test.length,
     };
     process.stderr.write(table(learned.all, base, Object.fromEntries(workloads.map((w) => [w, { learned: learned.byWorkload[w], always_best: perWorkload[w].always_best }]))));
     log(

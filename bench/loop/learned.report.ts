@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Baselines, Outcome } from './baselines.js';
+import type { FleetRow } from './fleet.js';
 import type { SentCall } from './loop.driver.js';
 
 export interface LearnedOutcome extends Outcome {
@@ -109,4 +110,29 @@ export function table(learned: LearnedOutcome, b: Baselines, perWorkload: Record
     ),
   ];
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * How often the system's judge agreed with the recording, checked by the bench afterwards: each
+ * judge or shadow score (the worker's verdict) against the recorded score of the model it graded
+ * on that prompt. With a simulated judge this should sit near 1 − noise.
+ */
+export async function judgeAgreement(pool: pg.Pool, rowsByPrompt: ReadonlyMap<string, FleetRow>, keyOf: (messages: FleetRow['messages']) => string): Promise<{ graded: number; agreement: number; unmatched: number }> {
+  const { rows } = await pool.query<{ model: string; messages: FleetRow['messages'] | null; score: number }>(
+    `select x.model, s.request_body->'messages' as messages, x.score
+       from scores x join spans s on s.span_id = x.span_id
+      where x.source in ('judge', 'shadow') and x.status = 'ok' and x.score is not null`,
+  );
+  let agree = 0;
+  let unmatched = 0;
+  for (const r of rows) {
+    const candidate = r.messages ? rowsByPrompt.get(keyOf(r.messages))?.candidates[r.model] : undefined;
+    if (!candidate) {
+      unmatched++;
+      continue;
+    }
+    if (r.score >= 0.5 === candidate.score >= 0.5) agree++;
+  }
+  const graded = rows.length - unmatched;
+  return { graded, agreement: graded ? agree / graded : Number.NaN, unmatched };
 }
