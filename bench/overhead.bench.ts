@@ -37,6 +37,14 @@ const RATES: ReadonlyArray<number | 'max'> = flags.rates.split(',').map((r) => (
 const MODES = flags.modes.split(',').filter((m): m is 'json' | 'stream' => m === 'json' || m === 'stream');
 /** Rates measured as the median of TRIALS runs: the ones the targets are judged on. */
 const JUDGED: ReadonlySet<number | 'max'> = new Set([500, 'max']);
+/**
+ * autocannon's fixed rate is a per-connection quota per second: each connection sends back to back
+ * until its share of the second is used, then waits for the next second. With 50 connections,
+ * "500 req/s" is a 50-wide burst at every second boundary and the latency measured is queueing in
+ * that burst. Fixed-rate runs therefore use one connection per 250 req/s offered (1, 2, 4), close to
+ * the concurrency that rate needs at these latencies; the max run uses --connections.
+ */
+const connectionsFor = (rate: number | 'max'): number => (rate === 'max' ? CONNECTIONS : Math.max(1, Math.round(rate / 250)));
 const DATABASE = 'switchyard_bench_overhead';
 const ADMIN_KEY = `bench-admin-${randomBytes(12).toString('hex')}`;
 const TARGET = { addedP50Ms: 1, addedP99Ms: 5, atRate: 500, maxVsPeer: 3, maxVsBare: 0.6 };
@@ -235,7 +243,7 @@ async function main(): Promise<void> {
         // Trials interleave the targets, so a noisy moment on the machine hits each alike.
         for (let i = 0; i < trials; i++) {
           for (const target of targets) {
-            const spec = { body, connections: CONNECTIONS, durationSeconds: DURATION_S, settleMs: 300, ...(rate !== 'max' && { rate }) };
+            const spec = { body, connections: connectionsFor(rate), durationSeconds: DURATION_S, settleMs: 300, ...(rate !== 'max' && { rate }) };
             perTarget.get(target.name)?.push(await runLoad(target, spec));
           }
         }
@@ -291,7 +299,7 @@ async function main(): Promise<void> {
         method: {
           trials: TRIALS,
           trialSeconds: DURATION_S,
-          connections: CONNECTIONS,
+          connections: { max: CONNECTIONS, fixedRate: Object.fromEntries(RATES.filter((r) => r !== 'max').map((r) => [String(r), connectionsFor(r)])) },
           rates: RATES,
           medianOfTrialsAt: [...JUDGED],
           loadGenerator: 'autocannon (in the bench process); latency per 2xx response, µs resolution, full body received',
