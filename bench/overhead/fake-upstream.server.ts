@@ -3,38 +3,8 @@
 // prepared once, no JSON parse), unlike the test fake, which is built for behaviour.
 // Run as its own process: `node fake-upstream.server.js <port>`; prints `listening <port>` when ready.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { FAKE_COMPLETION as completion, FAKE_SSE as sse } from './fake-upstream.bodies.js';
 
-const created = 1_700_000_000;
-const completion = Buffer.from(
-  JSON.stringify({
-    id: 'chatcmpl-bench',
-    object: 'chat.completion',
-    created,
-    model: 'bench-upstream-model',
-    choices: [{ index: 0, message: { role: 'assistant', content: 'The quick brown fox jumps over the lazy dog.' }, finish_reason: 'stop', logprobs: null }],
-    usage: { prompt_tokens: 24, completion_tokens: 10, total_tokens: 34 },
-  }),
-);
-
-const chunk = (delta: Record<string, unknown>, finish: string | null, usage?: Record<string, number>): string =>
-  `data: ${JSON.stringify({
-    id: 'chatcmpl-bench',
-    object: 'chat.completion.chunk',
-    created,
-    model: 'bench-upstream-model',
-    choices: usage ? [] : [{ index: 0, delta, finish_reason: finish, logprobs: null }],
-    ...(usage && { usage }),
-  })}\n\n`;
-const words = ['The', ' quick', ' brown', ' fox', ' jumps', ' over', ' the', ' lazy', ' dog', '.'];
-const sse = Buffer.from(
-  [
-    chunk({ role: 'assistant', content: '' }, null),
-    ...words.map((w) => chunk({ content: w }, null)),
-    chunk({}, 'stop'),
-    chunk({}, null, { prompt_tokens: 24, completion_tokens: 10, total_tokens: 34 }),
-    'data: [DONE]\n\n',
-  ].join(''),
-);
 const STREAM_FLAG = Buffer.from('"stream":true');
 
 function handle(req: IncomingMessage, res: ServerResponse): void {
