@@ -1,10 +1,14 @@
 // `npm run bench:optimizer`: one full streaming model fit over 1,000,000 scored spans, with a
 // same-run baseline (streaming the rows without fitting). Prints one JSON report. See bench/README.md.
+import { Logger } from '@nestjs/common';
 import { loadTestEnv } from '@switchyard/config';
 import { createDatabase, migrateDatabase, ScoredSpanRepository } from '@switchyard/db';
 import pg from 'pg';
 import { DEFAULT_MODEL_FIT_OPTIONS, ModelFitService } from '../apps/optimizer/src/models/model-fit.service.js';
 import { emitReport } from './support/bench-report.js';
+
+// Stdout carries the JSON report alone: Nest's log lines (written to stdout) would break a parser.
+Logger.overrideLogger(['warn', 'error']);
 
 const ROWS = 1_000_000;
 const MODELS = 11;
