@@ -2,10 +2,10 @@
 // same-run baseline (streaming the rows without fitting). Prints one JSON report. See bench/README.md.
 import { Logger } from '@nestjs/common';
 import { loadTestEnv } from '@switchyard/config';
-import { createDatabase, migrateDatabase, ScoredSpanRepository } from '@switchyard/db';
-import pg from 'pg';
+import { createDatabase, ScoredSpanRepository } from '@switchyard/db';
 import { DEFAULT_MODEL_FIT_OPTIONS, ModelFitService } from '../apps/optimizer/src/models/model-fit.service.js';
 import { emitReport } from './support/bench-report.js';
+import { freshBenchDatabase } from './support/bench-database.js';
 
 // Stdout carries the JSON report alone: Nest's log lines (written to stdout) would break a parser.
 Logger.overrideLogger(['warn', 'error']);
@@ -19,18 +19,6 @@ const TARGET_FIT_SECONDS = 60;
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 
-async function createBenchDatabase(): Promise<string> {
-  const adminUrl = loadTestEnv().TEST_PG_ADMIN_URL;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [DATABASE]);
-  await admin.query(`drop database if exists ${DATABASE}`);
-  await admin.query(`create database ${DATABASE}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${DATABASE}`;
-  return url.toString();
-}
 
 // Model k answers with quality 0.55 + 0.035·k, less with long prompts and tools; the judge is
 // lenient (+0.1) and noisy. Bodies are small chat requests, so features are computed for real.
@@ -58,9 +46,8 @@ analyze scores;
 `;
 
 async function main(): Promise<void> {
-  const url = await createBenchDatabase();
+  const url = await freshBenchDatabase(loadTestEnv().TEST_PG_ADMIN_URL, DATABASE);
   const handle = createDatabase(url, { max: 2 });
-  await migrateDatabase(handle.db);
   let t = performance.now();
   await handle.pool.query(SEED_SQL);
   const seedSeconds = (performance.now() - t) / 1_000;

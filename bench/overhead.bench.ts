@@ -10,12 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { childProcessEnv, loadTestEnv } from '@switchyard/config';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { stringify } from 'yaml';
 import { type LoadResult, type LoadTarget, runLoad } from './overhead/load.runner.js';
 import { formatTable, type TableRow } from './overhead/overhead.table.js';
 import { type BenchProcess, freePort, killAllChildren, spawnNode } from './overhead/process.runner.js';
 import { emitReport, medianOf } from './support/bench-report.js';
+import { freshBenchDatabase } from './support/bench-database.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -65,18 +65,6 @@ const requestBody = (stream: boolean): string =>
     ...(stream && { stream: true, stream_options: { include_usage: true } }),
   });
 
-async function createBenchDatabase(): Promise<string> {
-  const adminUrl = loadTestEnv().TEST_PG_ADMIN_URL;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [DATABASE]);
-  await admin.query(`drop database if exists ${DATABASE}`);
-  await admin.query(`create database ${DATABASE}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${DATABASE}`;
-  return url.toString();
-}
 
 /** A realistic config: keys auth, three workloads with rules, judge sampling at 5%, spans on, its own Redis prefix. */
 function gatewayConfig(upstreamUrl: string): Record<string, unknown> {
@@ -168,7 +156,7 @@ async function main(): Promise<void> {
     });
     processes.push(bare);
 
-    const databaseUrl = await createBenchDatabase();
+    const databaseUrl = await freshBenchDatabase(loadTestEnv().TEST_PG_ADMIN_URL, DATABASE);
     const configPath = join(dir, 'switchyard.yaml');
     writeFileSync(configPath, stringify(gatewayConfig(upstreamUrl)));
     const gatewayUrl = `http://127.0.0.1:${gwPort}`;

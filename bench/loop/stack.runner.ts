@@ -5,9 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { childProcessEnv } from '@switchyard/config';
-import { createDatabase, migrateDatabase } from '@switchyard/db';
-import pg from 'pg';
 import { stringify } from 'yaml';
+import { freshBenchDatabase } from '../support/bench-database.js';
 
 const APPS = ['gateway', 'worker', 'optimizer'] as const;
 
@@ -29,24 +28,6 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** A fresh, migrated database of the bench's own (dropped first if a previous run left it). */
-async function freshDatabase(adminUrl: string, name: string): Promise<string> {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`database name ${name}: lower-case letters, digits and _ only`);
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name]);
-  await admin.query(`drop database if exists ${name}`);
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  // Migrated here once, so the three apps do not race to migrate a fresh database at boot.
-  const handle = createDatabase(url.toString(), { max: 1 });
-  await migrateDatabase(handle.db);
-  await handle.pool.end();
-  return url.toString();
-}
-
 /**
  * Gateway, worker and optimizer as the built processes `npm start` runs (dist/apps/<app>/src/main.js),
  * on a generated config file, a fresh Postgres database and a Redis key prefix of their own. Their
@@ -66,7 +47,7 @@ export class ProcessStack {
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-loop-'));
     const configPath = join(dir, 'switchyard.yaml');
     writeFileSync(configPath, stringify(o.config));
-    const databaseUrl = await freshDatabase(o.pgAdminUrl, o.database);
+    const databaseUrl = await freshBenchDatabase(o.pgAdminUrl, o.database);
     const port = await freePort();
     const stack = new ProcessStack(`http://127.0.0.1:${port}`, databaseUrl, dir);
     const env = childProcessEnv({
