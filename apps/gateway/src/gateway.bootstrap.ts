@@ -5,6 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { AppConfig } from '@switchyard/config';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AdminKeyGuard } from './admin/admin-key.guard.js';
+import { ChatCompletionsController } from './chat-completions/chat-completions.controller.js';
 import { DATASET_LIMITS, type DatasetLimits } from './admin/datasets/datasets-admin.tokens.js';
 import { clientErrorHandler, frameworkErrors } from './errors/fastify-error.handlers.js';
 import { OpenAiHttpError } from './errors/openai-error.js';
@@ -73,6 +74,7 @@ export async function createGatewayApp(config: AppConfig, infra: GatewayInfra): 
   // Any module's guard will do: they share the global tenant key cache and audit log.
   installUploadKeyCheck(app, app.get(AdminKeyGuard, { strict: false }));
   installUrlNulCheck(app);
+  app.get(ChatCompletionsController).register(app.getHttpAdapter().getInstance());
   app.enableShutdownHooks();
   await app.init();
   return app;

@@ -118,7 +118,7 @@ export class GatewayModule {
           ],
         }),
       ],
-      controllers: [ChatCompletionsController, EmbeddingsController, ModelsController, HealthController, DeploymentsAdminController, SpansAdminController, QueuesAdminController, OptimizerAdminController, FeedbackController, MetricsController],
+      controllers: [EmbeddingsController, ModelsController, HealthController, DeploymentsAdminController, SpansAdminController, QueuesAdminController, OptimizerAdminController, FeedbackController, MetricsController],
       providers: [
         { provide: DATABASE, useValue: infra.database },
         { provide: REDIS_CLIENT, useValue: infra.redis },
@@ -167,6 +167,8 @@ export class GatewayModule {
         BudgetAlerts,
         CallAdmission,
         ChatCompletionsService,
+        // A plain Fastify route, registered at bootstrap (see its class).
+        ChatCompletionsController,
         EmbeddingsService,
         { provide: APP_FILTER, useClass: OpenAiErrorFilter },
       ],

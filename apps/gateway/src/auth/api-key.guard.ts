@@ -30,9 +30,13 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const req = context.switchToHttp().getRequest<FastifyRequest>();
-    req.caller = await this.identify(req.headers.authorization);
+    await this.authenticate(context.switchToHttp().getRequest<FastifyRequest>());
     return true;
+  }
+
+  /** Sets `req.caller`, or throws the 401; also called by the `/v1` routes that run outside Nest's pipeline. */
+  async authenticate(req: FastifyRequest): Promise<void> {
+    req.caller = await this.identify(req.headers.authorization);
   }
 
   async identify(header: string | undefined): Promise<Caller> {

@@ -18,36 +18,43 @@ export class OpenAiErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger(OpenAiErrorFilter.name);
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    if (reply.sent || reply.raw.headersSent) {
-      // A stream already started: nothing more can be said in-band by a filter.
-      if (!reply.raw.writableEnded) reply.raw.end();
-      return;
-    }
-    if (exception instanceof OpenAiHttpError) {
-      void reply.status(exception.status).headers(exception.headers).send(exception.toEnvelope());
-      return;
-    }
-    // Nest wraps Fastify's own errors (size limit, parsing) in an HttpException; the cause says which.
-    const fastifyError = isFastifyError(exception) ? exception : exception instanceof HttpException && isFastifyError(exception.cause) ? exception.cause : undefined;
-    if (fastifyError) {
-      const mapped = fastifyErrorToOpenAi(fastifyError);
-      void reply.status(mapped.status).send(mapped.toEnvelope());
-      return;
-    }
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const message = status === 404 ? 'Unknown request URL. Please check the URL and method.' : exception.message;
-      // OpenAI answers an unknown URL as an invalid request, not a not-found error.
-      void reply.status(status).send(envelope(message, status === 404 ? 'invalid_request_error' : typeForStatus(status), status === 404 ? 'unknown_url' : null));
-      return;
-    }
-    // The client hung up before its body was read (a reset, or a framing error that closed the socket):
-    // nobody is left to answer, and the gateway did nothing wrong, so no error log.
-    if (isClientAbort(exception, reply)) return;
-    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
-    void reply.status(500).send(envelope('The gateway failed to process the request.', 'server_error', 'internal_error'));
+    sendOpenAiError(exception, host.switchToHttp().getResponse<FastifyReply>(), this.logger);
   }
+}
+
+/**
+ * Answers whatever was thrown in OpenAI's envelope: the exception filter's body, shared with the
+ * plain Fastify routes that bypass Nest's pipeline (`/v1/chat/completions`).
+ */
+export function sendOpenAiError(exception: unknown, reply: FastifyReply, logger: Logger): void {
+  if (reply.sent || reply.raw.headersSent) {
+    // A stream already started: nothing more can be said in-band by a filter.
+    if (!reply.raw.writableEnded) reply.raw.end();
+    return;
+  }
+  if (exception instanceof OpenAiHttpError) {
+    void reply.status(exception.status).headers(exception.headers).send(exception.toEnvelope());
+    return;
+  }
+  // Nest wraps Fastify's own errors (size limit, parsing) in an HttpException; the cause says which.
+  const fastifyError = isFastifyError(exception) ? exception : exception instanceof HttpException && isFastifyError(exception.cause) ? exception.cause : undefined;
+  if (fastifyError) {
+    const mapped = fastifyErrorToOpenAi(fastifyError);
+    void reply.status(mapped.status).send(mapped.toEnvelope());
+    return;
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const message = status === 404 ? 'Unknown request URL. Please check the URL and method.' : exception.message;
+    // OpenAI answers an unknown URL as an invalid request, not a not-found error.
+    void reply.status(status).send(envelope(message, status === 404 ? 'invalid_request_error' : typeForStatus(status), status === 404 ? 'unknown_url' : null));
+    return;
+  }
+  // The client hung up before its body was read (a reset, or a framing error that closed the socket):
+  // nobody is left to answer, and the gateway did nothing wrong, so no error log.
+  if (isClientAbort(exception, reply)) return;
+  logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+  void reply.status(500).send(envelope('The gateway failed to process the request.', 'server_error', 'internal_error'));
 }
 
 /** Node's error for a request whose connection closed mid-body (ConnResetException 'aborted'). */
