@@ -4,7 +4,7 @@ import { ShadowQueue } from '@switchyard/queue';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probeTargets } from '../apps/worker/src/judge/judge-span.service.js';
+import { probeTargets } from '../apps/worker/src/shadow/probe-targets.js';
 import { ExplorationBudgetRepository } from '../apps/worker/src/shadow/exploration-budget.repository.js';
 import { eventually, type GatewayHarness, type HarnessOptions, startGatewayHarness } from './support/gateway.harness.js';
 import { startWorkerFor, type WorkerHarness } from './support/worker.harness.js';
@@ -149,8 +149,9 @@ describe('shadow probes: 50 at once against a $0.01 daily budget', () => {
   beforeAll(async () => {
     s = await startStack({
       pool: ['judge-model', 'probe-model'],
-      // What gpt-4o-class models cost: with a ~430-token prompt a probe is about a tenth of a cent.
-      poolModels: { 'probe-model': { pricing: { inputUsdPerMTok: 2.5, outputUsdPerMTok: 10 } } },
+      // Priced like the served gpt-a (a pricier candidate is not worth exploring, so it would get few
+      // probes): with a ~430-token prompt a probe is about a tenth of a cent.
+      poolModels: { 'probe-model': { pricing: { inputUsdPerMTok: 2, outputUsdPerMTok: 8 } } },
       routing: { defaultRoute: 'gpt-a', evaluation: { sampleRate: 1, shadow: { rate: 1, k: 1, models: ['probe-model'] } } },
       evaluation: {
         judge: { model: 'judge-model', parseRetries: 0 },

@@ -22,6 +22,7 @@ import { ExplorationBudgetRepository } from './shadow/exploration-budget.reposit
 import { GatewayShadowClient, SHADOW_GATEWAY, type ShadowGateway } from './shadow/shadow-gateway.client.js';
 import { ShadowProbeService } from './shadow/shadow-probe.service.js';
 import { ShadowProcessor } from './shadow/shadow.processor.js';
+import { ShadowTargetSelector } from './shadow/shadow-target.selector.js';
 
 export interface WorkerInfra {
   database: DatabaseHandle;
@@ -66,9 +67,20 @@ export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdo
         { provide: LlmJudge, useFactory: (llm: JudgeLlm) => new LlmJudge(llm, config.evaluation.judge.parseRetries), inject: [JUDGE_LLM] },
         {
           provide: JudgeSpanService,
-          useFactory: (spans: SpanRepository, scores: ScoreRepository, rubrics: RubricRepository, judge: LlmJudge, shadows: ShadowQueueProducer) =>
-            new JudgeSpanService(spans, scores, rubrics, judge, shadows),
-          inject: [SpanRepository, ScoreRepository, RubricRepository, LlmJudge, ShadowQueueProducer],
+          useFactory: (spans: SpanRepository, scores: ScoreRepository, rubrics: RubricRepository, judge: LlmJudge, shadows: ShadowQueueProducer, targets: ShadowTargetSelector) =>
+            new JudgeSpanService(spans, scores, rubrics, judge, shadows, targets),
+          inject: [SpanRepository, ScoreRepository, RubricRepository, LlmJudge, ShadowQueueProducer, ShadowTargetSelector],
+        },
+        {
+          provide: ShadowTargetSelector,
+          useFactory: (scores: ScoreRepository) =>
+            new ShadowTargetSelector(scores, {
+              pricing: new Map(config.models.map((m) => [m.id, m.pricing])),
+              qualityFloor: config.optimizer.qualityFloor,
+              minSamples: config.optimizer.minSamples,
+              windowMs: config.optimizer.windowMs,
+            }),
+          inject: [ScoreRepository],
         },
         { provide: JudgeProcessor, useFactory: (service: JudgeSpanService) => new JudgeProcessor(service), inject: [JudgeSpanService] },
         { provide: ExplorationBudgetRepository, useValue: new ExplorationBudgetRepository(redis, config.redisPrefix) },

@@ -100,4 +100,28 @@ describe('ScoreRepository against Postgres', () => {
     expect(await repo.query({ workload, until: middle, limit: 10 })).toHaveLength(1);
     expect(await repo.query({ workload, limit: 1 })).toHaveLength(1);
   });
+
+  it('sums up one scorer\'s ok scores per model on a workload, over the given sources, since a time', async () => {
+    const workload = freshWorkload();
+    const scorer = 'judge:helpfulness';
+    await repo.recordMany([
+      score({ workload, scorer, model: 'a', score: 1 }),
+      score({ workload, scorer, model: 'a', score: 0.5, source: 'shadow' }),
+      score({ workload, scorer, model: 'a', score: 0 }),
+      score({ workload, scorer, model: 'b', score: 0.25, source: 'shadow' }),
+      // Left out: a failed judgement, another source, another scorer, another workload, no model.
+      score({ workload, scorer, model: 'a', status: 'failed', score: null }),
+      score({ workload, scorer, model: 'a', score: 1, source: 'golden' }),
+      score({ workload, scorer: 'judge:other', model: 'a', score: 1 }),
+      score({ workload: freshWorkload(), scorer, model: 'a', score: 1 }),
+      score({ workload, scorer, model: null, score: 1 }),
+    ]);
+    const since = new Date(Date.now() - 60_000);
+    const rows = await repo.qualityByModel({ workload, scorer, sources: ['judge', 'shadow'], since });
+    expect(rows.sort((x, y) => x.model.localeCompare(y.model))).toEqual([
+      { model: 'a', n: 3, mean: 0.5 },
+      { model: 'b', n: 1, mean: 0.25 },
+    ]);
+    expect(await repo.qualityByModel({ workload, scorer, sources: ['judge', 'shadow'], since: new Date(Date.now() + 60_000) })).toEqual([]);
+  });
 });

@@ -1,4 +1,4 @@
-import { and, desc, eq, getTableColumns, gte, lt, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gte, inArray, isNotNull, lt, type SQL, sql } from 'drizzle-orm';
 import type { Database } from './database.client.js';
 import { newRowId } from './row-id.factory.js';
 import { type ScoreRow, type ScoreSource, scores, type ScoreStatus } from './tables/index.js';
@@ -32,6 +32,13 @@ export interface ScoreQuery {
   /** Exclusive. */
   until?: Date;
   limit: number;
+}
+
+/** One model's judged quality on a workload: how many scores, and their mean. */
+export interface ModelQuality {
+  model: string;
+  n: number;
+  mean: number;
 }
 
 /** Postgres caps a statement at 65535 bind parameters; one row binds one per column. */
@@ -121,5 +128,28 @@ export class ScoreRepository {
       .where(and(...conditions))
       .orderBy(desc(scores.createdAt), desc(scores.id))
       .limit(q.limit);
+  }
+
+  /**
+   * Per model, the count and mean of one scorer's successful scores on a workload since a time, over
+   * the given sources: what exploration weighs candidates by, cheap enough to ask every few seconds
+   * (the workload × model × created_at index serves it).
+   */
+  async qualityByModel(q: { workload: string; scorer: string; sources: readonly ScoreSource[]; since: Date }): Promise<ModelQuality[]> {
+    const rows = await this.db
+      .select({ model: scores.model, n: sql<number>`count(*)::int`, mean: sql<number>`avg(${scores.score})::float8` })
+      .from(scores)
+      .where(
+        and(
+          eq(scores.workload, q.workload),
+          eq(scores.scorer, q.scorer),
+          inArray(scores.source, [...q.sources]),
+          eq(scores.status, 'ok'),
+          isNotNull(scores.model),
+          gte(scores.createdAt, q.since),
+        ),
+      )
+      .groupBy(scores.model);
+    return rows.flatMap((r) => (r.model === null ? [] : [{ model: r.model, n: r.n, mean: r.mean }]));
   }
 }

@@ -4,7 +4,9 @@ import type { ShadowProducer } from '@switchyard/queue';
 import { buildSpanRow, createTestDatabase } from '@switchyard/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { JudgeLlm, JudgeReply } from './judge-llm.client.js';
-import { JudgeSpanService, probeTargets } from './judge-span.service.js';
+import { probeTargets } from '../shadow/probe-targets.js';
+import { ShadowTargetSelector } from '../shadow/shadow-target.selector.js';
+import { JudgeSpanService } from './judge-span.service.js';
 import { LlmJudge } from './llm-judge.service.js';
 import { RubricRepository } from './rubric.repository.js';
 
@@ -45,7 +47,9 @@ describe('JudgeSpanService: shadow probes after the judgement (real Postgres)', 
 
   beforeEach(() => {
     producer = new RecordingProducer(() => scores);
-    service = new JudgeSpanService(spans, scores, rubrics, new LlmJudge(new VerdictLlm(), 0), producer);
+    // No scores for these models and no prices: nothing is ruled out, so the span id alone picks.
+    const targets = new ShadowTargetSelector(scores, { pricing: new Map(), qualityFloor: {}, minSamples: 30, windowMs: 86_400_000 });
+    service = new JudgeSpanService(spans, scores, rubrics, new LlmJudge(new VerdictLlm(), 0), producer, targets);
   });
 
   const liveSpan = async (overrides: Partial<NewSpanRow> = {}): Promise<NewSpanRow> => {
