@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { chatCompletionRequestSchema } from '@switchyard/contracts';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { sendOpenAiError } from '../errors/openai-error.filter.js';
+import { compiledChatCompletionRequestSchema } from '../validation/compiled-contracts.js';
 import { ZodBodyPipe } from '../validation/zod-body.pipe.js';
 import { ChatCompletionsService } from './chat-completions.service.js';
 
@@ -18,7 +18,7 @@ export const CHAT_COMPLETIONS_PATH = '/v1/chat/completions';
 @Injectable()
 export class ChatCompletionsController {
   private readonly logger = new Logger(ChatCompletionsController.name);
-  private readonly body = new ZodBodyPipe(chatCompletionRequestSchema);
+  private readonly body = new ZodBodyPipe(compiledChatCompletionRequestSchema);
 
   constructor(
     private readonly guard: ApiKeyGuard,
