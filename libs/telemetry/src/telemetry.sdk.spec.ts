@@ -9,6 +9,8 @@ describe('startTelemetry', () => {
     expect(span.spanContext().spanId).toMatch(/^[0-9a-f]{16}$/);
     expect(span.spanContext().spanId).not.toBe('0000000000000000');
     expect(span.spanContext().traceId).not.toMatch(/^0+$/);
+    // No exporter: nothing would read the span, so it is not recorded.
+    expect(span.isRecording()).toBe(false);
     span.end();
     await telemetry.shutdown();
   });

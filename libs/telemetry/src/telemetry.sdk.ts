@@ -1,7 +1,7 @@
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOffSampler, BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
 export interface TelemetryOptions {
@@ -27,10 +27,14 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url })));
   }
   // With no processor at all the SDK registers nothing, and every span id would be all zeros.
-  if (processors.length === 0) processors.push(new NoopSpanProcessor());
+  // Nobody reads the spans then: they are not recorded (still with real ids), which spares the
+  // request path building attributes that would be thrown away.
+  const unread = processors.length === 0;
+  if (unread) processors.push(new NoopSpanProcessor());
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }),
     spanProcessors: processors,
+    ...(unread && { sampler: new AlwaysOffSampler() }),
     // No auto-instrumentation: the gateway records one span per call itself, and patching
     // http/undici on the hot path would cost more than the span is worth.
     instrumentations: [],

@@ -67,6 +67,9 @@ export class CallTracer {
   }
 
   private endOtelSpan(span: Span, r: CallRecord): void {
+    const endTime = r.startedAt.getTime() + (r.endedPerf - r.startedPerf);
+    // Not recorded (no exporter): attributes would be dropped one by one.
+    if (!span.isRecording()) return span.end(endTime);
     const req = r.request;
     const stats = r.stats;
     const maxTokens = num(req['max_completion_tokens']) ?? num(req['max_tokens']);
@@ -116,6 +119,6 @@ export class CallTracer {
       span.setStatus({ code: SpanStatusCode.ERROR, message: r.errorMessage });
       if (r.errorClass) span.setAttribute(SwitchyardAttr.ERROR_CLASS, r.errorClass);
     }
-    span.end(r.startedAt.getTime() + (r.endedPerf - r.startedPerf));
+    span.end(endTime);
   }
 }

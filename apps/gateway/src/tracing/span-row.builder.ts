@@ -45,7 +45,6 @@ function routingMetadata(d: RoutingDecision): Record<string, unknown> {
 
 /** Builds the persisted row, applying the redaction mode. Runs after the reply has been written. */
 export function toSpanRow(ids: { spanId: string; traceId: string }, r: CallRecord): NewSpanRow {
-  const requestJson = JSON.stringify(r.request);
   const { response, deltaCount } = parseResponse(r.responseBytes);
   const metadata: Record<string, unknown> = {};
   let usage = r.stats?.usage;
@@ -74,7 +73,7 @@ export function toSpanRow(ids: { spanId: string; traceId: string }, r: CallRecor
       break;
     case 'hashed':
       // Hashes still let people match identical prompts and answers without storing them.
-      requestHash = sha256(requestJson);
+      requestHash = sha256(JSON.stringify(r.request));
       if (response !== null) metadata['responseHash'] = sha256(JSON.stringify(response));
       break;
     case 'metadata-only':
