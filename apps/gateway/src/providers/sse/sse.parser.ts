@@ -29,8 +29,8 @@ export class SseParser {
     const buf = scanFrom === 0 ? chunk : concat(this.pending, chunk);
     const events: SseEvent[] = [];
     let eventStart = 0;
-    for (let i = scanFrom; i < buf.length; i++) {
-      if (buf[i] !== LF) continue;
+    // indexOf is native: a byte-by-byte loop here was ~25 us per streamed answer (~2.6 KB).
+    for (let i = buf.indexOf(LF, scanFrom); i !== -1; i = buf.indexOf(LF, i + 1)) {
       // An event ends at an empty line: this LF directly follows another LF, or LF CR.
       const prev = i - 1;
       const endsEvent =
