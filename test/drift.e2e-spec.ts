@@ -43,7 +43,7 @@ describe('drift: a cheap route whose model turns bad is moved to a dearer one th
       'arc-challenge on Yi',
     );
     await s.send(128, 31, arc());
-    await s.drained([WORKLOAD], 1);
+    await s.drained([WORKLOAD]);
     // Let every score so far age into the history side of the comparison.
     await new Promise((r) => setTimeout(r, RECENT_MS + 250));
 
@@ -51,7 +51,7 @@ describe('drift: a cheap route whose model turns bad is moved to a dearer one th
     s.corrupted.add(YI);
     const corruptedAt = Date.now();
     await s.send(2 * DRIFT_MIN_SAMPLES, 32, arc());
-    await s.drained([WORKLOAD], 1);
+    await s.drained([WORKLOAD]);
     const diff = await s.refitAndProposal(WORKLOAD, 'drift');
     const elapsed = Date.now() - corruptedAt;
     const fit = s.optimizer.optimizer.get(ModelFitService).lastFit();

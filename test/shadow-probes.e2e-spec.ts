@@ -149,9 +149,8 @@ describe('shadow probes: 50 at once against a $0.01 daily budget', () => {
   beforeAll(async () => {
     s = await startStack({
       pool: ['judge-model', 'probe-model'],
-      // Priced like the served gpt-a (a pricier candidate is not worth exploring, so it would get few
-      // probes): with a ~430-token prompt a probe is about a tenth of a cent.
-      poolModels: { 'probe-model': { pricing: { inputUsdPerMTok: 2, outputUsdPerMTok: 8 } } },
+      // What gpt-4o-class models cost: with a ~430-token prompt a probe is about a tenth of a cent.
+      poolModels: { 'probe-model': { pricing: { inputUsdPerMTok: 2.5, outputUsdPerMTok: 10 } } },
       routing: { defaultRoute: 'gpt-a', evaluation: { sampleRate: 1, shadow: { rate: 1, k: 1, models: ['probe-model'] } } },
       evaluation: {
         judge: { model: 'judge-model', parseRetries: 0 },

@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { type ActivePolicyResponse, activePolicyResponseSchema, type PolicyDiffDetail, policyDiffDetailSchema, policyDiffListResponseSchema, type PolicyDiffReason } from '@switchyard/contracts';
+import { loadTestEnv } from '@switchyard/config';
+import { JudgeQueue, ShadowQueue } from '@switchyard/queue';
 import { seededRng } from '@switchyard/routing';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import type { FleetRow, ReplayFleet } from '../../apps/gateway/src/providers/replay/replay-fleet.repository.js';
 import { type AdminAnswer, adminCall } from './admin.client.js';
 import { fleetResponder, loadFleet, oracleJudge } from './fleet-upstreams.js';
@@ -46,14 +50,18 @@ export class LoopStack {
   readonly corrupted = new Set<string>();
   /** Spans before this belong to earlier runs on the same database. */
   private readonly since = new Date();
+  private readonly redis = new Redis(loadTestEnv().TEST_REDIS_URL, { maxRetriesPerRequest: null });
+  /** The worker's judge and shadow queues, watched to tell when the scoring has caught up. */
+  private readonly queues: Queue[];
 
   private constructor(
     readonly h: GatewayHarness,
     readonly worker: WorkerHarness,
     readonly optimizer: OptimizerHarness,
     readonly fleet: ReplayFleet,
-    private readonly options: LoopStackOptions,
-  ) {}
+  ) {
+    this.queues = [JudgeQueue.name, ShadowQueue.name].map((name) => new Queue(name, { connection: this.redis, prefix: worker.config.redisPrefix }));
+  }
 
   static async start(options: LoopStackOptions): Promise<LoopStack> {
     const fleet = await loadFleet(options.fleetFile ?? DEMO_FLEET);
@@ -73,13 +81,15 @@ export class LoopStack {
       // Refits only on request, so each test decides when the optimizer looks.
       optimizer: { refitEveryMs: 3_600_000, minSamples: 30, qualityFloor: { default: { kind: 'relative', share: options.floorShare } }, ...options.optimizer },
     });
-    const stack = new LoopStack(h, await startWorkerFor(h), await startOptimizerFor(h), fleet, options);
+    const stack = new LoopStack(h, await startWorkerFor(h), await startOptimizerFor(h), fleet);
     for (const m of fleetModels) h.pool.get(m)?.setBehaviour(fleetResponder(fleet, m, () => stack.corrupted.has(m)));
     h.pool.get('judge-model')?.setBehaviour(oracleJudge(fleet));
     return stack;
   }
 
   async close(): Promise<void> {
+    for (const q of this.queues) await q.close();
+    this.redis.disconnect();
     await this.optimizer.close();
     await this.worker.close();
     await this.h.close();
@@ -119,24 +129,25 @@ export class LoopStack {
   }
 
   /**
-   * Every live call of these workloads since the stack started is judged, and shadowed to each
-   * cheaper model that did not serve it, and judged there. Waiting for it paces a test's traffic to
-   * what the worker can score, as a real canary's traffic is paced by its clients. A policy that
-   * shadows otherwise (not the `loopEvaluation` of the cheaper models) says how many shadow scores
-   * each call gets in `shadowsPerCall`.
+   * Every live call of these workloads since the stack started is judged, and the judge and shadow
+   * queues are empty: the probes the worker chose for each call (how many depends on what it has
+   * ruled out so far) are replayed and judged. Waiting for it paces a test's traffic to what the
+   * worker can score, as a real canary's traffic is paced by its clients. The state must hold on two
+   * looks in a row: a call's judge job is queued just after its answer is sent.
    */
-  async drained(workloads: readonly string[], shadowsPerCall?: number): Promise<void> {
-    const k = this.options.cheaper.length;
+  async drained(workloads: readonly string[]): Promise<void> {
+    let quietLooks = 0;
     await waitFor(
       'judge and shadow queues drained',
       async () => {
         const { rows } = await this.worker.database.pool.query<{ n: string }>(
-          `select count(*) as n from spans s where s.origin = 'live' and s.status = 'ok' and s.workload = any($1::text[]) and s.started_at >= $4
-             and ((select count(*) from scores x where x.span_id = s.span_id and x.source = 'judge') = 0
-               or (select count(*) from scores x where x.run_id = s.span_id and x.source = 'shadow') < coalesce($5::int, case when s.model = $2 then $3 else $3 - 1 end))`,
-          [workloads, GPT4, k, this.since.toISOString(), shadowsPerCall ?? null],
+          `select count(*) as n from spans s where s.origin = 'live' and s.status = 'ok' and s.workload = any($1::text[]) and s.started_at >= $2
+             and not exists (select 1 from scores x where x.span_id = s.span_id and x.source = 'judge')`,
+          [workloads, this.since.toISOString()],
         );
-        return Number(rows[0].n) === 0 ? true : undefined;
+        const pending = await Promise.all(this.queues.map(async (q) => Object.values(await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children')).reduce((a, b) => a + b, 0)));
+        quietLooks = Number(rows[0].n) === 0 && pending.every((n) => n === 0) ? quietLooks + 1 : 0;
+        return quietLooks >= 2 ? true : undefined;
       },
       120_000,
     );

@@ -75,7 +75,6 @@ export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdo
           provide: ShadowTargetSelector,
           useFactory: (scores: ScoreRepository) =>
             new ShadowTargetSelector(scores, {
-              pricing: new Map(config.models.map((m) => [m.id, m.pricing])),
               qualityFloor: config.optimizer.qualityFloor,
               minSamples: config.optimizer.minSamples,
               windowMs: config.optimizer.windowMs,

@@ -47,8 +47,8 @@ describe('JudgeSpanService: shadow probes after the judgement (real Postgres)', 
 
   beforeEach(() => {
     producer = new RecordingProducer(() => scores);
-    // No scores for these models and no prices: nothing is ruled out, so the span id alone picks.
-    const targets = new ShadowTargetSelector(scores, { pricing: new Map(), qualityFloor: {}, minSamples: 30, windowMs: 86_400_000 });
+    // No scores for these models: nothing is ruled out, so the span id alone picks.
+    const targets = new ShadowTargetSelector(scores, { qualityFloor: {}, minSamples: 30, windowMs: 86_400_000 });
     service = new JudgeSpanService(spans, scores, rubrics, new LlmJudge(new VerdictLlm(), 0), producer, targets);
   });
 

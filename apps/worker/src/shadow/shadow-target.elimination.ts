@@ -11,8 +11,6 @@ export interface EliminationInput {
   models: readonly string[];
   /** Judged quality per model on this workload (live and shadow scores of the same judge). */
   quality: readonly ModelQuality[];
-  /** What the call would have cost on each model, at its price and the served call's token counts. */
-  costOf: (model: string) => number | undefined;
   floor: ExplorationFloor;
   /** Scores a model needs before its interval may rule it out. */
   minSamples: number;
@@ -21,48 +19,36 @@ export interface EliminationInput {
 }
 
 export interface EliminationResult {
-  /** Worth probing: unexplored, or cheaper than the served model with a quality bound that still reaches the floor. */
+  /** Worth probing: unexplored, or with a quality bound that still reaches the floor. */
   eligible: string[];
-  /** Not worth a probe now, with why. */
-  ruledOut: { model: string; why: 'below-floor' | 'pricier' }[];
+  /** Not worth a probe now: the whole quality interval is below the floor. */
+  ruledOut: string[];
 }
 
 /**
  * Successive elimination over workload × model (the bandit logic LOOP.md asks of exploration): a
- * probe is only worth its price for a candidate that could still be proposed, i.e. one cheaper than
- * the incumbent whose upper confidence bound on quality clears the floor. Candidates whose whole
- * interval sits below the floor stop getting probes, so the budget goes to the ones still in doubt.
+ * probe is only worth its price for a candidate that could still be proposed, one whose upper
+ * confidence bound on quality clears the floor. Candidates whose whole interval sits below the floor
+ * stop getting probes, so the budget goes to the ones still in doubt.
  *
- * Judged means are compared uncalibrated: judge noise pulls every mean toward the middle, which makes
- * ratios to the incumbent look closer to 1 than they are, so this errs toward keeping a candidate.
- * For the same reason an absolute floor (set on the calibrated scale) rules nothing out by quality.
+ * Price rules nothing out: a model dearer than the incumbent is what a drift proposal moves to, and
+ * only the optimizer knows when the incumbent has drifted (a relative floor then keeps its quality
+ * from before the drop). Judged means are compared uncalibrated: judge noise pulls every mean toward
+ * the middle, which makes ratios to the incumbent look closer to 1 than they are, so this errs toward
+ * keeping a candidate. For the same reason an absolute floor (set on the calibrated scale) rules
+ * nothing out.
  */
 export function eliminateTargets(input: EliminationInput): EliminationResult {
   const byModel = new Map(input.quality.map((q) => [q.model, q]));
-  const incumbent = byModel.get(input.served);
-  const incumbentCost = input.costOf(input.served);
-  const floor = floorValue(input.floor, incumbent, input.minSamples);
-  const upperBound = (q: ModelQuality): number => wilsonInterval(Math.round(q.mean * q.n), q.n, input.z).high;
-  // Under an absolute floor the incumbent itself may fall short: then pricier models are the fix.
-  // (Raw against calibrated scale: a wrong call here only widens exploration, never narrows it.)
-  const incumbentShort = input.floor.kind === 'absolute' && incumbent !== undefined && incumbent.n >= input.minSamples && upperBound(incumbent) < input.floor.min;
-
+  const floor = floorValue(input.floor, byModel.get(input.served), input.minSamples);
   const eligible: string[] = [];
-  const ruledOut: EliminationResult['ruledOut'] = [];
+  const ruledOut: string[] = [];
   for (const model of input.models) {
     if (model === input.served) continue;
-    const cost = input.costOf(model);
-    if (!incumbentShort && cost !== undefined && incumbentCost !== undefined && cost > incumbentCost) {
-      ruledOut.push({ model, why: 'pricier' });
-      continue;
-    }
     const q = byModel.get(model);
     // Wilson needs whole successes; a graded score's variance is at most a 0/1 score's of the same mean.
-    if (floor !== undefined && q !== undefined && q.n >= input.minSamples && upperBound(q) < floor) {
-      ruledOut.push({ model, why: 'below-floor' });
-      continue;
-    }
-    eligible.push(model);
+    const below = floor !== undefined && q !== undefined && q.n >= input.minSamples && wilsonInterval(Math.round(q.mean * q.n), q.n, input.z).high < floor;
+    (below ? ruledOut : eligible).push(model);
   }
   return { eligible, ruledOut };
 }

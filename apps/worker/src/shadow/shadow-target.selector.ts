@@ -2,10 +2,8 @@ import { Logger } from '@nestjs/common';
 import type { ModelQuality, ScoreRepository } from '@switchyard/db';
 import { probeTargets, spanHash } from './probe-targets.js';
 import { type ExplorationFloor, eliminateTargets } from './shadow-target.elimination.js';
-import { type ModelPricing, usageCostUsd } from './shadow-probe.plan.js';
 
 export interface ShadowTargetSettings {
-  pricing: ReadonlyMap<string, ModelPricing>;
   /** `optimizer.qualityFloor`: per workload, else `default`. */
   qualityFloor: Readonly<Record<string, ExplorationFloor>>;
   /** `optimizer.minSamples`: scores a model needs before it can be ruled out. */
@@ -24,8 +22,6 @@ export interface ShadowSource {
   spanId: string;
   workload: string;
   model: string | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
 }
 
 const DEFAULT_CACHE_MS = 10_000;
@@ -65,7 +61,6 @@ export class ShadowTargetSelector {
       served,
       models,
       quality,
-      costOf: (model) => this.costOf(model, source),
       floor: this.settings.qualityFloor[source.workload] ?? this.settings.qualityFloor['default'] ?? FALLBACK_FLOOR,
       minSamples: this.settings.minSamples,
       z: Z,
@@ -75,16 +70,10 @@ export class ShadowTargetSelector {
     // Mixed again, so the revisit turn does not line up with where the window starts.
     const hash = Math.imul(spanHash(source.spanId) ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
     if (ruledOut.length > 0 && hash % revisitEvery === 0) {
-      const revisit = ruledOut[Math.floor(hash / revisitEvery) % ruledOut.length].model;
+      const revisit = ruledOut[Math.floor(hash / revisitEvery) % ruledOut.length];
       return picked.length < k ? [...picked, revisit] : [...picked.slice(0, k - 1), revisit];
     }
     return picked;
-  }
-
-  private costOf(model: string, source: ShadowSource): number | undefined {
-    const pricing = this.settings.pricing.get(model);
-    if (!pricing || source.inputTokens === null || source.outputTokens === null) return undefined;
-    return usageCostUsd(pricing, source.inputTokens, source.outputTokens);
   }
 
   private qualityOf(workload: string, rubric: string): Promise<ModelQuality[]> {
