@@ -74,6 +74,28 @@ describe('QualityModelBuilder', () => {
     expect(moved.filter((m) => m < 1).length).toBeGreaterThanOrEqual(0.9 * runs);
   });
 
+  it('shrinks a thin model toward the typical model of the workload, not toward the incumbent that has most of the scores', () => {
+    const rand = seededRng(5);
+    // The incumbent has 20× the scores of each other model: pooled rows would put the prior's level
+    // near its 0.9; the typical model of these six scores (0.9 + 5 × 0.6) / 6 = 0.65.
+    const means: Record<string, number> = { incumbent: 0.9, b: 0.6, c: 0.6, d: 0.6, e: 0.6, f: 0.6, thin: 0.5 };
+    const counts: Record<string, number> = { incumbent: 4_000, b: 200, c: 200, d: 200, e: 200, f: 200, thin: 10 };
+    const builder = new QualityModelBuilder();
+    for (const model of Object.keys(means)) {
+      // Exactly the mean on average, with the spread of a 0/1 score: which rows score 1 is what varies.
+      for (let i = 0; i < counts[model]; i++) builder.add('support', model, 'golden', row(rand), i < Math.round(means[model] * counts[model]) ? 1 : 0);
+    }
+    const thin = builder
+      .build([])
+      .summaries()
+      .find((f) => f.model === 'thin');
+    expect(thin?.priorStrength).toBeGreaterThan(0);
+    expect(thin?.observedMean).toBeCloseTo(0.5, 5);
+    // Pulled up toward 0.65, not toward the pooled rows' (4,000 × 0.9 + 1,000 × 0.6) / 5,000 = 0.84.
+    expect(thin?.predicted.mean).toBeGreaterThan(0.5);
+    expect(thin?.predicted.mean).toBeLessThan(0.62);
+  });
+
   it('covers the true expected score about 95% of the time (simulated, seeded)', () => {
     const rand = seededRng(3);
     const noise = normal(rand);

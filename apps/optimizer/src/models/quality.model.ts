@@ -245,13 +245,19 @@ function fitWorkload(workload: string, models: ReadonlyMap<string, RegressionAcc
   const sigma2Workload = withinDof > 0 ? within / withinDof : 0.25;
   for (const acc of models.values()) if (acc.sumW > 0) noise += sigma2Workload / acc.sumW;
   let kappa = 0;
+  let tau2 = 0;
   if (means.length >= 2) {
     const grand = means.reduce((s, m) => s + m, 0) / means.length;
     const between = means.reduce((s, m) => s + (m - grand) ** 2, 0) / (means.length - 1);
-    const tau2 = between - noise / means.length;
+    tau2 = between - noise / means.length;
     kappa = tau2 > 0 ? sigma2Workload / tau2 : opts.maxPriorStrength;
     kappa = Math.min(opts.maxPriorStrength, Math.max(opts.minPriorStrength, kappa));
   }
+  // Each model's mean weighs in the prior's level by its precision as an estimate of the population
+  // of models, 1/(τ² + σ²/n): about equally once n is large. Pooling the rows instead would let the
+  // incumbent, which has most of the scores, set every other model's prior to its own quality.
+  const level = new Map<string, { mean: number; weight: number }>();
+  for (const [model, acc] of models) if (acc.sumW > 0) level.set(model, { mean: acc.meanY(), weight: 1 / (Math.max(0, tau2) + sigma2Workload / acc.sumW) });
 
   const fits: GroupFit[] = [];
   for (const [model, acc] of models) {
@@ -262,6 +268,11 @@ function fitWorkload(workload: string, models: ReadonlyMap<string, RegressionAcc
     const strength = kappa > 0 && others.sumW > 0 ? kappa : 0;
     if (strength > 0) {
       const priorBeta = solveRidge(others.matrix(), others.xty, others.sumW);
+      // The other models' pooled slopes, at the level of their precision-weighted mean.
+      let sum = 0;
+      let weights = 0;
+      for (const [other, l] of level) if (other !== model) [sum, weights] = [sum + l.weight * l.mean, weights + l.weight];
+      if (weights > 0) priorBeta[0] += sum / weights - dot(others.meanX(), priorBeta);
       const s = others.matrix().map((v) => v / others.sumW);
       const sBeta = new Float64Array(p);
       for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) sBeta[i] += s[i * p + j] * priorBeta[j];
