@@ -1,7 +1,7 @@
 import { fileConfigSchema, type ProviderConfig, providerConfigSchema } from '@switchyard/config';
 import { seededRng } from '@switchyard/routing';
 import { describe, expect, it } from 'vitest';
-import { abortableDelay, lognormalSampler, ReplayConditions } from './replay-conditions.service.js';
+import { abortableDelay, lognormalSampler, ReplayConditions, waitUntil } from './replay-conditions.service.js';
 
 const quantile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 const draws = (sample: () => number, n: number): number[] => Array.from({ length: n }, sample).sort((a, b) => a - b);
@@ -134,5 +134,26 @@ describe('replay options in the config', () => {
     const bad = file({ judge: { models: ['elsewhere'] }, latency: { models: { typo: { medianMs: 1, p95Ms: 2 } } }, faults: { models: { nope: { errorRate: 0.1 } } } });
     expect(bad.success).toBe(false);
     expect(bad.error?.issues.map((i) => i.path.join('.'))).toEqual(['providers.0.latency.models.typo', 'providers.0.faults.models.nope', 'providers.0.judge.models.0']);
+  });
+});
+
+describe('waitUntil', () => {
+  it('never returns before its deadline, however the waits are chained or fractional', async () => {
+    const signal = new AbortController().signal;
+    const start = performance.now();
+    // A stream's waits: 30 fractional steps on one timeline.
+    for (let i = 1; i <= 30; i++) {
+      const deadline = start + i * 1.7;
+      await waitUntil(deadline, signal);
+      expect(performance.now()).toBeGreaterThanOrEqual(deadline);
+    }
+  });
+
+  it('returns at once for a deadline already past, and rejects when the call is aborted', async () => {
+    await expect(waitUntil(performance.now() - 5, new AbortController().signal)).resolves.toBeUndefined();
+    const controller = new AbortController();
+    const waiting = waitUntil(performance.now() + 600_000, controller.signal);
+    controller.abort(new Error('client left'));
+    await expect(waiting).rejects.toThrow('client left');
   });
 });

@@ -60,6 +60,15 @@ export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /**
+ * Waits until `performance.now()` reaches `deadline`. A timer may fire a little early against that
+ * clock (libuv schedules from its cached loop time, in whole ms), and a stream's chained waits would
+ * add those shortfalls up: each wait aims at its own point on one timeline instead.
+ */
+export async function waitUntil(deadline: number, signal: AbortSignal): Promise<void> {
+  for (let left = deadline - performance.now(); left > 0; left = deadline - performance.now()) await abortableDelay(Math.ceil(left), signal);
+}
+
+/**
  * The latency and injected errors a replay provider's calls meet, from its `latency`, `faults`
  * and `seed` options. Each model draws from its own seeded streams (one for latency, one for
  * faults), so a model's sequence of draws repeats run after run whatever the other models do, and

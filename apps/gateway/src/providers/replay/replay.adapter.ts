@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { CallStats, CallTarget, ChatCall, JsonResult, ProviderAdapter, StreamResult } from '../provider.adapter.js';
 import { classifyHttpStatus } from '../openai-compatible/upstream-error.mapper.js';
 import { UpstreamError, type UpstreamErrorClass } from '../upstream.error.js';
-import { abortableDelay, type InjectedFault, ReplayConditions } from './replay-conditions.service.js';
+import { type InjectedFault, ReplayConditions, waitUntil } from './replay-conditions.service.js';
 import {
   type FleetCandidate,
   FleetFileError,
@@ -81,7 +81,7 @@ export class ReplayAdapter implements ProviderAdapter {
     const answer = target.provider.judge?.models.includes(target.model.id) ? this.judgeAnswer(target, this.judge(target.provider, state, fleet), call.body) : this.answer(target, fleet, call.body);
     const latencyMs = state.conditions.latencyMs(target.model.id);
     if (call.stream) return streamResult(answer, call, latencyMs);
-    if (latencyMs > 0) await abortableDelay(latencyMs, call.signal);
+    if (latencyMs > 0) await waitUntil(performance.now() + latencyMs, call.signal);
     return jsonResult(answer);
   }
 
@@ -288,12 +288,13 @@ async function* sseChunks(answer: ReplayAnswer, call: ChatCall, stats: CallStats
 
   const pieces = splitContent(answer.content, MAX_CONTENT_CHUNKS);
   const waits = streamWaits(latencyMs, pieces.length);
-  if (waits.firstMs > 0) await abortableDelay(waits.firstMs, call.signal);
+  const start = performance.now();
+  if (waits.firstMs > 0) await waitUntil(start + waits.firstMs, call.signal);
   call.signal.throwIfAborted();
   yield event([choice({ role: 'assistant', content: '', refusal: null })]);
   for (const [i, piece] of pieces.entries()) {
     // Without latency, one event-loop turn per piece, as bytes from a socket would take, so an abort lands mid-stream.
-    if (i > 0 && waits.betweenMs > 0) await abortableDelay(waits.betweenMs, call.signal);
+    if (i > 0 && waits.betweenMs > 0) await waitUntil(start + waits.firstMs + i * waits.betweenMs, call.signal);
     else await nextTick();
     call.signal.throwIfAborted();
     stats.firstTokenAt ??= performance.now();
