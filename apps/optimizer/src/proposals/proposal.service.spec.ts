@@ -88,6 +88,18 @@ describe('ProposalService against Postgres', () => {
     expect(open.map((d) => d.parentVersionId)).toEqual([next.id]);
   });
 
+  it('proposes nothing for a workload while a canary rolls out on it, and proposes again once it ended', async () => {
+    const { environment, workload } = await seed();
+    const service = serviceFor(environment, { models: fitted({ 'gpt-4': flat(0.9), 'yi-34b': flat(0.9) }, { 'gpt-4': flat(0.01), 'yi-34b': flat(0.001) }), groups: groups(workload) });
+    const first = outcomeOf(await service.proposeFromLatestFit(), workload);
+    const id = first?.status === 'proposed' ? first.diffId : '';
+    expect((await diffs.transition(id, 'approved', 'reviewer', 'ok')).ok).toBe(true);
+    expect((await diffs.transition(id, 'canary_started', 'reviewer')).ok).toBe(true);
+    expect(outcomeOf(await service.proposeFromLatestFit(), workload)).toEqual({ workload, status: 'skipped', why: `waiting for the canary of ${id} to end` });
+    expect((await diffs.transition(id, 'rolled_back', 'canary', 'worse')).ok).toBe(true);
+    expect(outcomeOf(await service.proposeFromLatestFit(), workload)).toMatchObject({ status: 'proposed' });
+  });
+
   it("projects the spend change per month from the workload's live requests of the last 7 days", async () => {
     const { environment, workload } = await seed();
     const now = Date.now();

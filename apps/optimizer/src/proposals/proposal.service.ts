@@ -140,6 +140,10 @@ export class ProposalService {
   ): Promise<WorkloadProposalOutcome> {
     const skipped = (why: string): WorkloadProposalOutcome => ({ workload, status: 'skipped', why });
     if (group.samples.length < this.options.minSamples) return skipped(`${group.samples.length} replayable requests, fewer than ${this.options.minSamples}`);
+    // Its outcome replaces the active version either way, which would supersede anything proposed now;
+    // and the live route mixes both arms, so "was" would name the canary's model as the incumbent.
+    const rollout = (await this.diffs.list({ environment: this.options.environment, status: 'canary', workload, limit: 1 })).at(0);
+    if (rollout) return skipped(`waiting for the canary of ${rollout.id} to end`);
     let result: ReturnType<typeof searchRoute>;
     try {
       const floor = this.options.qualityFloor?.[workload] ?? this.options.qualityFloor?.['default'];
