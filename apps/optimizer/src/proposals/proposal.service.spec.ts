@@ -88,7 +88,7 @@ describe('ProposalService against Postgres', () => {
     expect(open.map((d) => d.parentVersionId)).toEqual([next.id]);
   });
 
-  it('proposes nothing for a workload while a canary rolls out on it, and proposes again once it ended', async () => {
+  it('proposes nothing for a workload while a canary rolls out on it, nor its rolled-back route again before the evidence grows by half', async () => {
     const { environment, workload } = await seed();
     const service = serviceFor(environment, { models: fitted({ 'gpt-4': flat(0.9), 'yi-34b': flat(0.9) }, { 'gpt-4': flat(0.01), 'yi-34b': flat(0.001) }), groups: groups(workload) });
     const first = outcomeOf(await service.proposeFromLatestFit(), workload);
@@ -97,7 +97,11 @@ describe('ProposalService against Postgres', () => {
     expect((await diffs.transition(id, 'canary_started', 'reviewer')).ok).toBe(true);
     expect(outcomeOf(await service.proposeFromLatestFit(), workload)).toEqual({ workload, status: 'skipped', why: `waiting for the canary of ${id} to end` });
     expect((await diffs.transition(id, 'rolled_back', 'canary', 'worse')).ok).toBe(true);
-    expect(outcomeOf(await service.proposeFromLatestFit(), workload)).toMatchObject({ status: 'proposed' });
+    // Rolled back on these very scores: not again until there are half as many more.
+    expect(outcomeOf(await service.proposeFromLatestFit(), workload)).toMatchObject({ status: 'skipped', why: expect.stringMatching(new RegExp(`^the canary of ${id} rolled back this route on 529 scored samples; it is proposed again from 794 \\(now 529\\)$`)) as unknown });
+    const grown = groups(workload).map((g) => (g.model === 'yi-34b' ? { ...g, n: 500, nBySource: { judge: 500 } } : g));
+    const later = serviceFor(environment, { models: fitted({ 'gpt-4': flat(0.9), 'yi-34b': flat(0.9) }, { 'gpt-4': flat(0.01), 'yi-34b': flat(0.001) }), groups: grown });
+    expect(outcomeOf(await later.proposeFromLatestFit(), workload)).toMatchObject({ status: 'proposed' });
   });
 
   it("projects the spend change per month from the workload's live requests of the last 7 days", async () => {

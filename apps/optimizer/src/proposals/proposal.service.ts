@@ -71,6 +71,8 @@ export type ProposalRunSummary = { status: 'no-fit' } | { status: 'no-active-pol
 /** Diffs still in flight: a new one with the same route would only repeat them. */
 const OPEN_STATUSES: readonly PolicyDiffStatus[] = ['proposed', 'approved', 'canary'];
 const CREATED_BY = 'optimizer';
+/** A route a canary rolled back is proposed again once the workload's scored samples are this many times those it was proposed on. */
+const REPROPOSE_GROWTH = 1.5;
 const EXAMPLE_SPANS = 10;
 
 type Versions = Pick<PolicyVersionRepository, 'getActive'>;
@@ -167,11 +169,14 @@ export class ProposalService {
 
     const route = result.document.routes[workload];
     if (await this.alreadyOpen(workload, route, parentVersionId)) return skipped('an open diff already proposes this route');
+    const involved = [...Object.keys(result.replay.incumbent.models), ...Object.keys(result.replay.candidate.models)];
+    const evidence = this.evidenceOf(workload, fit, group.spanIds, involved);
+    const refuted = await this.rolledBackOnSameEvidence(workload, route, evidence);
+    if (refuted) return skipped(refuted);
 
     const patch = jsonPatchOperationSchema.array().parse(jsonPatch.compare(parent, result.document));
     if (patch.length === 0) return skipped('the proposed route equals the active one');
-    const involved = [...Object.keys(result.replay.incumbent.models), ...Object.keys(result.replay.candidate.models)];
-    const diff = buildDiff({ proposal: result, evidence: this.evidenceOf(workload, fit, group.spanIds, involved), ...(monthlyRequests !== undefined && { monthlyRequests }) });
+    const diff = buildDiff({ proposal: result, evidence, ...(monthlyRequests !== undefined && { monthlyRequests }) });
     const stored = await this.diffs.propose({ environment: this.options.environment, parentVersionId, patch, createdBy: CREATED_BY, ...diff });
     const autoApproved = await this.maybeAutoApprove(stored.diff);
     return { workload, status: 'proposed', diffId: stored.diff.id, reason: diff.reason, summary: diff.summary, superseded: stored.superseded, autoApproved };
@@ -216,6 +221,20 @@ export class ProposalService {
       if (blocking.some((d) => isDeepStrictEqual(d.proposedDocument.routes[workload], route))) return true;
     }
     return false;
+  }
+
+  /**
+   * Why not to propose a route whose canary rolled back, while the scores it would rest on are mostly
+   * the ones it rested on then: the live measurement already outweighed them. It comes back once the
+   * workload's scored samples have grown by half since that diff.
+   */
+  private async rolledBackOnSameEvidence(workload: string, route: unknown, evidence: PolicyDiffEvidence): Promise<string | undefined> {
+    const total = (e: PolicyDiffEvidence): number => Object.values(e.samplesPerModel).reduce((sum, n) => sum + n.judge + n.golden + n.shadow + n.feedback, 0);
+    const now = total(evidence);
+    const rolledBack = await this.diffs.list({ environment: this.options.environment, status: 'rolled_back', workload, limit: 50 });
+    const same = rolledBack.find((d) => isDeepStrictEqual(d.proposedDocument.routes[workload], route) && now < REPROPOSE_GROWTH * total(d.evidence));
+    if (!same) return undefined;
+    return `the canary of ${same.id} rolled back this route on ${total(same.evidence)} scored samples; it is proposed again from ${Math.ceil(REPROPOSE_GROWTH * total(same.evidence))} (now ${now})`;
   }
 
   /**
