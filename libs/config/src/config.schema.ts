@@ -254,6 +254,19 @@ export const evaluationConfigSchema = z
   })
   .strict();
 
+/** A quality floor: a share of the incumbent's quality, or an absolute score (`optimizer.qualityFloor`). */
+export const qualityFloorSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('relative'), share: z.number().gt(0).max(1) }).strict(),
+  z.object({ kind: z.literal('absolute'), min: z.number().min(0).max(1) }).strict(),
+]);
+export type QualityFloor = z.infer<typeof qualityFloorSchema>;
+
+/** The floor of a workload the config names none for, not even as `default`. */
+export const DEFAULT_QUALITY_FLOOR: QualityFloor = { kind: 'relative', share: 0.98 };
+
+/** `optimizer.qualityFloor` for one workload: its own, else `default`, else 98% of the incumbent. */
+export const qualityFloorOf = (floors: Readonly<Record<string, QualityFloor>>, workload: string): QualityFloor => floors[workload] ?? floors['default'] ?? DEFAULT_QUALITY_FLOOR;
+
 /** The optimizer's proposals and what may skip human review. */
 export const optimizerConfigSchema = z
   .object({
@@ -305,12 +318,9 @@ export const optimizerConfigSchema = z
     qualityFloor: z
       .record(
         z.union([z.literal('default'), z.string().regex(WORKLOAD_NAME, 'a workload name')]),
-        z.discriminatedUnion('kind', [
-          z.object({ kind: z.literal('relative'), share: z.number().gt(0).max(1) }).strict(),
-          z.object({ kind: z.literal('absolute'), min: z.number().min(0).max(1) }).strict(),
-        ]),
+        qualityFloorSchema,
       )
-      .default({ default: { kind: 'relative', share: 0.98 } }),
+      .default({ default: DEFAULT_QUALITY_FLOOR }),
     /** A proposal may route only to models whose measured p95 is at most this; unset: no SLO. */
     latencySloP95Ms: z.number().positive().optional(),
   })

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Logger } from '@nestjs/common';
+import { type QualityFloor, qualityFloorOf } from '@switchyard/config';
 import { jsonPatchOperationSchema, type PolicyDiffEvidence, type PolicyDiffReason, type PolicyDiffStatus, type PolicyDocument } from '@switchyard/contracts';
 import type { PolicyDiffRepository, PolicyDiffRow, PolicyVersionRepository, ReplaySampleRepository, SpanRepository } from '@switchyard/db';
 import { AUTO_APPROVE_ACTOR, autoApproveDecision, type AutoApproveSettings, type ModelCatalog } from '@switchyard/routing';
@@ -13,7 +14,7 @@ import type { FittedModels } from './fitted-models.js';
 import { monthlyRequestsOf, VOLUME_WINDOW_MS } from './monthly-volume.js';
 import type { ReplaySample } from './policy-replay.js';
 import { describeCandidate } from './candidate-route.js';
-import { type DataShortfall, type QualityFloor, searchRoute } from './route-search.js';
+import { type DataShortfall, searchRoute } from './route-search.js';
 
 /** What a proposal run needs of the latest fit: the models to replay with, and the scored samples per workload × model for the evidence. */
 export interface ProposalFit {
@@ -148,7 +149,7 @@ export class ProposalService {
     if (rollout) return skipped(`waiting for the canary of ${rollout.id} to end`);
     let result: ReturnType<typeof searchRoute>;
     try {
-      const floor = this.options.qualityFloor?.[workload] ?? this.options.qualityFloor?.['default'];
+      const floor = qualityFloorOf(this.options.qualityFloor ?? {}, workload);
       result = searchRoute({
         workload,
         parent,
@@ -158,7 +159,7 @@ export class ProposalService {
         fitted: fit.models,
         ...(fit.estimate && { estimate: fit.estimate }),
         ...(fit.drift && { drift: fit.drift }),
-        ...(floor && { floor }),
+        floor,
         ...(this.options.latencySloP95Ms !== undefined && { latencySloP95Ms: this.options.latencySloP95Ms }),
       });
     } catch (err) {

@@ -1,3 +1,4 @@
+import { DEFAULT_QUALITY_FLOOR, type QualityFloor } from '@switchyard/config';
 import type { PolicyDocument } from '@switchyard/contracts';
 import { compilePolicy, type ModelCatalog } from '@switchyard/routing';
 import { applyCandidate, type CandidateRoute, modelsOf } from './candidate-route.js';
@@ -5,10 +6,6 @@ import type { DriftFinding } from '../models/drift.monitor.js';
 import type { FittedModels } from './fitted-models.js';
 import { DEFAULT_REPLAY_OPTIONS, replayPolicies, type ReplayOptions, type ReplaySample, type WorkloadReplay } from './policy-replay.js';
 
-/** The least predicted quality a proposal may have: a fixed score, or a share of the incumbent's. */
-export type QualityFloor = { kind: 'absolute'; min: number } | { kind: 'relative'; share: number };
-
-export const DEFAULT_FLOOR: QualityFloor = { kind: 'relative', share: 0.98 };
 /** Routes, cheapest first by the choosing half, that the held-out half vets before giving up. */
 const HELD_OUT_TRIES = 3;
 
@@ -114,7 +111,7 @@ export function enumerateCandidates(models: readonly string[], inputTokens: read
 export function searchRoute(input: RouteSearchInput): RouteSearchResult {
   const { workload, parent, catalog, fitted } = input;
   const opts = input.replay ?? DEFAULT_REPLAY_OPTIONS;
-  const floorSpec = input.floor ?? DEFAULT_FLOOR;
+  const floorSpec = input.floor ?? DEFAULT_QUALITY_FLOOR;
   const samples = input.samples.filter((s) => s.workload === workload);
   const none = (why: string, floor: number | undefined, considered = 0): NoProposal => ({ kind: 'none', workload, why, floor, considered });
   if (samples.length === 0) return none('no recent requests to replay', undefined);

@@ -1,8 +1,7 @@
+import type { QualityFloor } from '@switchyard/config';
 import type { ModelQuality } from '@switchyard/db';
 import { wilsonInterval } from '@switchyard/scoring';
 
-/** The optimizer's quality floor for the workload (`optimizer.qualityFloor`). */
-export type ExplorationFloor = { kind: 'relative'; share: number } | { kind: 'absolute'; min: number };
 
 export interface EliminationInput {
   /** The model that served the call: the incumbent the candidates must beat on cost. */
@@ -11,7 +10,8 @@ export interface EliminationInput {
   models: readonly string[];
   /** Judged quality per model on this workload (live and shadow scores of the same judge). */
   quality: readonly ModelQuality[];
-  floor: ExplorationFloor;
+  /** The optimizer's quality floor for the workload (`optimizer.qualityFloor`). */
+  floor: QualityFloor;
   /** Scores a model needs before its interval may rule it out. */
   minSamples: number;
   /** Normal quantile of the intervals. */
@@ -54,7 +54,7 @@ export function eliminateTargets(input: EliminationInput): EliminationResult {
 }
 
 /** The floor on the judged scale; undefined while the incumbent has too few scores to anchor a relative one. */
-function floorValue(floor: ExplorationFloor, incumbent: ModelQuality | undefined, minSamples: number): number | undefined {
+function floorValue(floor: QualityFloor, incumbent: ModelQuality | undefined, minSamples: number): number | undefined {
   if (floor.kind === 'absolute') return undefined;
   if (!incumbent || incumbent.n < minSamples) return undefined;
   return floor.share * incumbent.mean;

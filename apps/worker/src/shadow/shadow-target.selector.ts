@@ -1,11 +1,12 @@
 import { Logger } from '@nestjs/common';
+import { type QualityFloor, qualityFloorOf } from '@switchyard/config';
 import type { ModelQuality, ScoreRepository } from '@switchyard/db';
 import { probeTargets, spanHash } from './probe-targets.js';
-import { type ExplorationFloor, eliminateTargets } from './shadow-target.elimination.js';
+import { eliminateTargets } from './shadow-target.elimination.js';
 
 export interface ShadowTargetSettings {
   /** `optimizer.qualityFloor`: per workload, else `default`. */
-  qualityFloor: Readonly<Record<string, ExplorationFloor>>;
+  qualityFloor: Readonly<Record<string, QualityFloor>>;
   /** `optimizer.minSamples`: scores a model needs before it can be ruled out. */
   minSamples: number;
   /** `optimizer.windowMs`: how far back scores count, as in the optimizer's fit. */
@@ -27,8 +28,6 @@ export interface ShadowSource {
 const DEFAULT_CACHE_MS = 10_000;
 const DEFAULT_REVISIT_EVERY = 10;
 const Z = 1.96;
-/** The floor when the config names none for the workload: the optimizer's own default. */
-const FALLBACK_FLOOR: ExplorationFloor = { kind: 'relative', share: 0.98 };
 
 type Scores = Pick<ScoreRepository, 'qualityByModel'>;
 
@@ -61,7 +60,7 @@ export class ShadowTargetSelector {
       served,
       models,
       quality,
-      floor: this.settings.qualityFloor[source.workload] ?? this.settings.qualityFloor['default'] ?? FALLBACK_FLOOR,
+      floor: qualityFloorOf(this.settings.qualityFloor, source.workload),
       minSamples: this.settings.minSamples,
       z: Z,
     });
