@@ -15,7 +15,7 @@ export default defineConfig(
   eslint.configs.recommended,
 
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', 'apps/console/**/*.tsx'],
     extends: [tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
@@ -56,7 +56,7 @@ export default defineConfig(
   },
 
   {
-    files: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
+    files: ['**/*.spec.ts', '**/*.spec.tsx', '**/*.e2e-spec.ts'],
     rules: {
       // `expect(mock.method).toHaveBeenCalled()` passes methods unbound on purpose; nothing calls them.
       '@typescript-eslint/unbound-method': 'off',

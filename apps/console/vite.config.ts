@@ -1,0 +1,14 @@
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+
+// Built to dist/console, which the gateway serves at /console; only the contracts lib is shared (types and zod schemas).
+export default defineConfig({
+  root: here('.'),
+  base: '/console/',
+  plugins: [react()],
+  resolve: { alias: { '@switchyard/contracts': here('../../libs/contracts/src/index.ts') } },
+  build: { outDir: here('../../dist/console'), emptyOutDir: true, sourcemap: true, chunkSizeWarningLimit: 800 },
+});
