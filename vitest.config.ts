@@ -38,7 +38,7 @@ export default defineConfig({
         // The console's component tests: React in jsdom, no database.
         plugins: [react()],
         resolve: { alias: { '@switchyard/contracts': lib('contracts') } },
-        test: { name: 'console', include: ['apps/console/src/**/*.spec.tsx', 'apps/console/src/**/*.spec.ts'], environment: 'jsdom' },
+        test: { name: 'console', include: ['apps/console/src/**/*.spec.tsx', 'apps/console/src/**/*.spec.ts'], environment: 'jsdom', setupFiles: ['./apps/console/src/testing/component-test.setup.ts'] },
       },
     ],
   },
