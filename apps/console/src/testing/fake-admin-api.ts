@@ -22,7 +22,7 @@ export class FakeAdminApi {
     return this;
   }
 
-  readonly fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+  readonly fetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url, 'http://console.test');
     const method = (init?.method ?? 'GET').toUpperCase();
     const headers = new Headers(init?.headers);
@@ -30,8 +30,8 @@ export class FakeAdminApi {
     this.calls.push(call);
     const route = this.routes.get(`${method} ${url.pathname}`);
     const answer = typeof route === 'function' ? route(call) : route;
-    if (!answer) return json(404, { error: { message: `No route ${method} ${url.pathname}`, type: 'invalid_request_error', code: 'not_found', param: null } });
-    return json(answer.status ?? 200, answer.body);
+    if (!answer) return Promise.resolve(json(404, { error: { message: `No route ${method} ${url.pathname}`, type: 'invalid_request_error', code: 'not_found', param: null } }));
+    return Promise.resolve(json(answer.status ?? 200, answer.body));
   };
 }
 
