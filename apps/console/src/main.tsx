@@ -1,15 +1,15 @@
 import { createRoot } from 'react-dom/client';
 import { ConsoleApp } from './app/console.app';
-import { type AdminSession, checkKey } from './auth/session.context';
+import { checkKey, type SignedIn } from './auth/session.context';
 import { sessionStore } from './auth/session.store';
 import './app/console.css';
 
 /** A stored key is checked once before the first render, so a revoked one lands on sign-in, not on failing pages. */
-async function restoreSession(): Promise<{ key: string; session: AdminSession } | null> {
+async function restoreSession(): Promise<SignedIn | null> {
   const key = sessionStore.read();
   if (!key) return null;
   try {
-    return { key, session: await checkKey(key) };
+    return { key, session: await checkKey(key), actor: sessionStore.readActor() };
   } catch {
     sessionStore.clear();
     return null;

@@ -13,6 +13,8 @@ export class AdminApi {
   constructor(
     private readonly key: string,
     private readonly onUnauthorized: () => void = () => undefined,
+    /** Sent as `x-switchyard-actor`, so the audit trail names the person, not just the key. */
+    private readonly actor: string | null = null,
     private readonly baseUrl = '',
   ) {}
 
@@ -31,7 +33,7 @@ export class AdminApi {
     return new Promise<T>((resolve, reject) => {
       const xhr = new XMLHttpRequest();
       xhr.open('POST', this.baseUrl + path);
-      xhr.setRequestHeader('authorization', `Bearer ${this.key}`);
+      for (const [name, value] of Object.entries(this.headers())) xhr.setRequestHeader(name, value);
       xhr.setRequestHeader('content-type', contentType);
       xhr.upload.onprogress = (event) => {
         if (event.lengthComputable && onProgress) onProgress(event.loaded / event.total);
@@ -50,13 +52,17 @@ export class AdminApi {
     });
   }
 
+  private headers(): Record<string, string> {
+    return { authorization: `Bearer ${this.key}`, ...(this.actor ? { 'x-switchyard-actor': this.actor } : {}) };
+  }
+
   private async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     let response: Response;
     try {
       response = await fetch(this.baseUrl + path, {
         method,
         signal,
-        headers: { authorization: `Bearer ${this.key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: { ...this.headers(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (error) {

@@ -2,7 +2,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useState } from 'react';
 import { createBrowserRouter, RouterProvider } from 'react-router';
 import { ApiError } from '../api/api-error';
-import { type AdminSession, SessionProvider } from '../auth/session.context';
+import { SessionProvider, type SignedIn } from '../auth/session.context';
 import { SignInPage } from '../auth/sign-in.page';
 import { consoleRoutes } from './console.routes';
 
@@ -21,7 +21,7 @@ function newQueryClient(): QueryClient {
   });
 }
 
-export function ConsoleApp({ initial }: { initial: { key: string; session: AdminSession } | null }) {
+export function ConsoleApp({ initial }: { initial: SignedIn | null }) {
   const [queryClient] = useState(newQueryClient);
   return (
     <QueryClientProvider client={queryClient}>

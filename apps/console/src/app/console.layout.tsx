@@ -11,7 +11,7 @@ const NAV = [
 ];
 
 export function ConsoleLayout() {
-  const { session, signOut } = useSession();
+  const { session, actor, signOut } = useSession();
   const who = session.scope === 'global' ? 'Global admin' : `Tenant ${session.tenantName ?? session.tenantId ?? ''}`;
   return (
     <>
@@ -34,6 +34,7 @@ export function ConsoleLayout() {
         <span className="who" data-testid="signed-in-as">
           {who}
           {session.keyName ? ` (${session.keyName})` : ''}
+          {actor ? `, signed as ${actor}` : ''}
         </span>
         <button type="button" onClick={() => signOut()}>
           Sign out

@@ -15,13 +15,21 @@ export interface AdminSession {
 interface SessionState {
   api: AdminApi;
   session: AdminSession;
+  /** The name actions are recorded under, when the user gave one. */
+  actor: string | null;
   signOut: (reason?: string) => void;
 }
 
 interface SignInState {
-  signIn: (key: string) => Promise<void>;
+  signIn: (key: string, actor: string | null) => Promise<void>;
   /** Why the last session ended, when it was not the user's choice (e.g. the key was revoked). */
   endedBecause: string | null;
+}
+
+export interface SignedIn {
+  key: string;
+  session: AdminSession;
+  actor?: string | null;
 }
 
 const SessionContext = createContext<SessionState | null>(null);
@@ -45,7 +53,7 @@ export function useApi(): AdminApi {
 
 interface Props {
   /** A stored key is checked again before the pages use it; this is its result. */
-  initial: { key: string; session: AdminSession } | null;
+  initial: SignedIn | null;
   signedIn: ReactNode;
   signedOut: ReactNode;
 }
@@ -65,18 +73,19 @@ export function SessionProvider({ initial, signedIn, signedOut }: Props) {
     [queryClient],
   );
 
-  const signIn = useCallback(async (key: string) => {
+  const signIn = useCallback(async (key: string, actor: string | null) => {
     const session = await checkKey(key);
-    sessionStore.write(key);
+    sessionStore.write(key, actor);
     setEndedBecause(null);
-    setCurrent({ key, session });
+    setCurrent({ key, session, actor });
   }, []);
 
   const state = useMemo<SessionState | null>(
     () =>
       current && {
-        api: new AdminApi(current.key, () => signOut('The admin key was refused (revoked or expired). Sign in again.')),
+        api: new AdminApi(current.key, () => signOut('The admin key was refused (revoked or expired). Sign in again.'), current.actor ?? null),
         session: current.session,
+        actor: current.actor ?? null,
         signOut,
       },
     [current, signOut],
