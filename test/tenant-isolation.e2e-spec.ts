@@ -18,7 +18,10 @@ import {
   goldenRunSchema,
   policyDiffDetailSchema,
   policyDiffListResponseSchema,
+  qualityOverviewResponseSchema,
+  spanListResponseSchema,
   tenantListResponseSchema,
+  usageOverviewResponseSchema,
   tenantSchema,
   virtualKeyListResponseSchema,
   virtualKeySchema,
@@ -290,7 +293,31 @@ describe('tenant isolation of the admin API (auth: keys)', () => {
       expect(ofB.length).toBeGreaterThan(0);
       expect(ofB.every((e) => e.tenantId === b.id)).toBe(true);
     },
+    'GET /admin/session': async () => {
+      expect((await asA('GET', '/admin/session')).json).toMatchObject({ scope: 'tenant', tenantId: a.id, keyId: a.admin.id });
+      expect((await root('GET', '/admin/session')).json).toMatchObject({ scope: 'global', tenantId: null });
+    },
+    'GET /admin/spans': async () => {
+      const own = spanListResponseSchema.parse((await asA('GET', '/admin/spans?limit=200')).json).data.map((s) => s.spanId);
+      expect(own).toContain(a.spanId);
+      expect(own).not.toContain(b.spanId);
+      expect(spanListResponseSchema.parse((await asA('GET', `/admin/spans?workload=${b.workload}`)).json).data).toEqual([]);
+      const ofB = spanListResponseSchema.parse((await root('GET', `/admin/spans?workload=${b.workload}`)).json).data.map((s) => s.spanId);
+      expect(ofB).toContain(b.spanId);
+    },
+    'GET /admin/overview/usage': async () => {
+      const own = usageOverviewResponseSchema.parse((await asA('GET', '/admin/overview/usage')).json).data.map((r) => r.workload);
+      expect(own).toContain(a.workload);
+      expect(own).not.toContain(b.workload);
+      expect(usageOverviewResponseSchema.parse((await root('GET', '/admin/overview/usage')).json).data.map((r) => r.workload)).toEqual(expect.arrayContaining([a.workload, b.workload]));
+    },
+    'GET /admin/overview/quality': async () => {
+      const own = qualityOverviewResponseSchema.parse((await asA('GET', '/admin/overview/quality')).json).data;
+      expect(own.map((c) => c.workload)).toEqual([a.workload]);
+      expect(qualityOverviewResponseSchema.parse((await root('GET', '/admin/overview/quality')).json).data.map((c) => c.workload)).toContain(a.workload);
+    },
     // Global operational reads: the global admin key only.
+    'GET /admin/overview/exploration': () => rootOnly('/admin/overview/exploration'),
     'GET /admin/policy': () => rootOnly('/admin/policy'),
     'GET /admin/policy/versions': () => rootOnly('/admin/policy/versions'),
     'GET /admin/policy/versions/:id': () => rootOnly(`/admin/policy/versions/${policyVersionId}`),

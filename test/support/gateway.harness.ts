@@ -82,6 +82,8 @@ export interface HarnessOptions {
   evaluation?: Record<string, unknown>;
   /** The `optimizer` config section (e.g. `autoApprove` per workload). */
   optimizer?: Record<string, unknown>;
+  /** The `console` config section (where the console's static build is). */
+  console?: Record<string, unknown>;
   /** A `replay` provider answering from a recorded fleet file, with these of its models (id = the fleet's model name) at these prices. */
   replay?: {
     fleetFile: string;
@@ -147,6 +149,7 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
     ...(options.liveState ? { liveState: options.liveState } : {}),
     ...(options.evaluation ? { evaluation: options.evaluation } : {}),
     ...(options.optimizer ? { optimizer: options.optimizer } : {}),
+    ...(options.console ? { console: options.console } : {}),
     routing: options.routing ?? {
       defaultRoute: 'gpt-a',
       embeddingRoute: 'embed',

@@ -6,6 +6,7 @@ import type { AppConfig } from '@switchyard/config';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AdminKeyGuard } from './admin/admin-key.guard.js';
 import { ChatCompletionsController } from './chat-completions/chat-completions.controller.js';
+import { installConsole } from './console/console.static.js';
 import { DATASET_LIMITS, type DatasetLimits } from './admin/datasets/datasets-admin.tokens.js';
 import { clientErrorHandler, frameworkErrors } from './errors/fastify-error.handlers.js';
 import { OpenAiHttpError } from './errors/openai-error.js';
@@ -75,6 +76,7 @@ export async function createGatewayApp(config: AppConfig, infra: GatewayInfra): 
   installUploadKeyCheck(app, app.get(AdminKeyGuard, { strict: false }));
   installUrlNulCheck(app);
   app.get(ChatCompletionsController).register(app.getHttpAdapter().getInstance());
+  await installConsole(app, config.console.dir);
   app.enableShutdownHooks();
   await app.init();
   return app;

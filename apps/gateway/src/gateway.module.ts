@@ -21,6 +21,8 @@ import { DeploymentsAdminController } from './admin/deployments-admin.controller
 import { GoldenRunsAdminModule } from './admin/golden-runs/golden-runs-admin.module.js';
 import { KeysAdminModule } from './admin/keys/keys-admin.module.js';
 import { OptimizerAdminController } from './admin/optimizer-admin.controller.js';
+import { OverviewAdminModule } from './admin/overview/overview-admin.module.js';
+import { AdminSessionModule } from './admin/session/admin-session.module.js';
 import { QueuesAdminController } from './admin/queues-admin.controller.js';
 import { SpansAdminController } from './admin/spans-admin.controller.js';
 import { PolicyAdminModule } from './admin/policy-admin.module.js';
@@ -83,6 +85,8 @@ export class GatewayModule {
           { provide: CredentialChanges, useValue: credentialChanges },
         ]),
         GoldenRunsAdminModule.register(config, infra),
+        AdminSessionModule.register(config.admin.key),
+        OverviewAdminModule.register(config, infra),
         PolicyAdminModule.register({
           providers: [
             { provide: ADMIN_KEY, useValue: config.admin.key },

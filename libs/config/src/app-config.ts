@@ -52,6 +52,8 @@ export interface AppConfig {
   optimizer: FileConfig['optimizer'];
   /** Exact-match response cache: on/off, TTL, largest stored entry. */
   cache: FileConfig['cache'];
+  /** The review console's build: an absolute folder, resolved at boot (it may not exist yet). */
+  console: { dir: string };
   /** The config file's policy: seeds the first policy version of this environment. */
   routing: FileConfig['routing'];
   /** Which active-policy pointer this deployment follows. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import type { AppConfig, ProviderKey } from './app-config.js';
@@ -18,6 +19,24 @@ const formatIssues = (source: string, error: z.ZodError): string =>
   error.issues.map((i) => `  - ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('\n');
 
 export type EnvSource = Record<string, string | undefined>;
+
+/**
+ * The repository (or image) root: the nearest folder above this module with a package.json. Found
+ * by walking up because this file runs from libs/config/src in development and tests, and from
+ * dist/libs/config/src once built.
+ */
+function packageRoot(): string | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(resolve(dir, 'package.json'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/** Where `npm run build:console` writes the console (apps/console/vite.config.ts). */
+const defaultConsoleDir = (cwd: string): string => resolve(packageRoot() ?? cwd, 'dist/console');
 
 /**
  * Parses env + the YAML config file once, at boot. Every error names the key and why,
@@ -85,6 +104,7 @@ export function loadConfig(env: EnvSource = process.env, cwd: string = process.c
     },
     optimizer: file.optimizer,
     cache: file.cache,
+    console: { dir: file.console.dir === undefined ? defaultConsoleDir(cwd) : resolve(configDir, file.console.dir) },
     routing: file.routing,
     environment: e.SWITCHYARD_ENVIRONMENT,
     admin: e.SWITCHYARD_ADMIN_KEY ? { key: e.SWITCHYARD_ADMIN_KEY, generated: false } : { key: `sya_dev_${randomBytes(18).toString('base64url')}`, generated: true },

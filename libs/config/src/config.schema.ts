@@ -373,6 +373,14 @@ export const fileConfigSchema = z
     evaluation: evaluationConfigSchema.prefault({}),
     optimizer: optimizerConfigSchema.prefault({}),
     cache: responseCacheConfigSchema.prefault({}),
+    /** The review console's static build, served at /console. */
+    console: z
+      .object({
+        /** Folder holding the console's index.html and assets/, relative to the config file; default: the repo's dist/console (`npm run build:console`). */
+        dir: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
     /** The initial routing policy: seeds the first policy version (see README, "Policies"). */
     routing: policyDocumentSchema,
   })

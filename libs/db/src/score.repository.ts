@@ -1,7 +1,8 @@
 import { and, desc, eq, getTableColumns, gte, inArray, isNotNull, lt, type SQL, sql } from 'drizzle-orm';
 import type { Database } from './database.client.js';
 import { newRowId } from './row-id.factory.js';
-import { type ScoreRow, type ScoreSource, scores, type ScoreStatus } from './tables/index.js';
+import { type ScoreRow, type ScoreSource, scores, type ScoreStatus, tenants } from './tables/index.js';
+import type { TenantScope } from './virtual-key.repository.js';
 
 /** A score to write. `score` must be null exactly when `status` is `failed` (the table enforces it). */
 export interface NewScore {
@@ -39,6 +40,19 @@ export interface ModelQuality {
   model: string;
   n: number;
   mean: number;
+}
+
+/** One workload × model × source: enough to put an interval on the mean without reading the scores. */
+export interface QualityCellStats {
+  workload: string;
+  model: string;
+  source: ScoreSource;
+  n: number;
+  mean: number;
+  /** Sample variance; null with fewer than two scores. */
+  variance: number | null;
+  /** How many of the scores are exactly 0 or 1; equal to n for a pass/fail scorer. */
+  binary: number;
 }
 
 /** Postgres caps a statement at 65535 bind parameters; one row binds one per column. */
@@ -151,5 +165,28 @@ export class ScoreRepository {
       )
       .groupBy(scores.model);
     return rows.flatMap((r) => (r.model === null ? [] : [{ model: r.model, n: r.n, mean: r.mean }]));
+  }
+
+  /**
+   * Successful scores since `since` per workload × model × source, over every scorer. A tenant
+   * sees the workloads it owns (tenants.workloads), whoever's calls were scored: scores carry no tenant.
+   */
+  async qualityMatrix(tenantId: TenantScope, since: Date): Promise<QualityCellStats[]> {
+    const owned = tenantId === null ? undefined : sql`${scores.workload} in (select jsonb_array_elements_text(${tenants.workloads}) from ${tenants} where ${tenants.id} = ${tenantId})`;
+    const rows = await this.db
+      .select({
+        workload: scores.workload,
+        model: scores.model,
+        source: scores.source,
+        n: sql<number>`count(*)::int`,
+        mean: sql<number>`avg(${scores.score})::float8`,
+        variance: sql<number | null>`var_samp(${scores.score})::float8`,
+        binary: sql<number>`(count(*) filter (where ${scores.score} in (0, 1)))::int`,
+      })
+      .from(scores)
+      .where(and(eq(scores.status, 'ok'), isNotNull(scores.model), gte(scores.createdAt, since), owned))
+      .groupBy(scores.workload, scores.model, scores.source)
+      .orderBy(scores.workload, scores.model, scores.source);
+    return rows.flatMap((r) => (r.model === null ? [] : [{ ...r, model: r.model }]));
   }
 }

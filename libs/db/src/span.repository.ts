@@ -1,6 +1,6 @@
-import { and, asc, DrizzleQueryError, eq, getTableColumns, gte, isNotNull, lt, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, DrizzleQueryError, eq, getTableColumns, gte, isNotNull, lt, ne, type SQL, sql } from 'drizzle-orm';
 import type { Database } from './database.client.js';
-import { type NewSpanRow, type SpanRow, spans, type SpanStatus } from './tables/index.js';
+import { type NewSpanRow, type SpanOrigin, type SpanRow, spans, type SpanStatus, tenants } from './tables/index.js';
 import type { TenantScope } from './virtual-key.repository.js';
 
 /** A tenant sees the spans of its keys' calls; null scope (the global admin) sees every span. */
@@ -71,6 +71,54 @@ export interface WorkloadVolume {
   firstAt: Date;
   lastAt: Date;
 }
+
+/** Admin span search; every filter optional. Newest first. */
+export interface SpanSearch {
+  workload?: string;
+  model?: string;
+  status?: SpanStatus;
+  origin?: SpanOrigin;
+  /** Inclusive. */
+  from?: Date;
+  /** Exclusive. */
+  to?: Date;
+  /** Only spans with at least one successful score in [minScore, maxScore]. */
+  minScore?: number;
+  maxScore?: number;
+  /** Keyset: only spans strictly older than this (started_at, span_id). */
+  before?: { startedAt: Date; spanId: string };
+  limit: number;
+}
+
+/** A search hit: the span's list columns and a summary of its successful scores. */
+export type SpanSearchRow = Pick<
+  SpanRow,
+  'spanId' | 'startedAt' | 'workload' | 'model' | 'provider' | 'status' | 'httpStatus' | 'latencyMs' | 'costUsd' | 'inputTokens' | 'outputTokens' | 'origin' | 'rule' | 'strategy'
+> & { scoreCount: number; scoreMean: number | null };
+
+/** Client calls of one workload × served model in one time bucket. */
+export interface UsageBucketRow {
+  bucket: Date;
+  workload: string;
+  model: string | null;
+  requests: number;
+  errors: number;
+  costUsd: number | null;
+  latencyP95Ms: number | null;
+}
+
+/** The gateway's own calls of one origin in a window. */
+export interface InternalUsageRow {
+  origin: Exclude<SpanOrigin, 'live'>;
+  requests: number;
+  costUsd: number;
+}
+
+/** The outer span's id, qualified: drizzle writes a bare column name in select fields, which a subquery on scores would read as its own. */
+const spanIdColumn = sql`${spans}.${sql.identifier(spans.spanId.name)}`;
+
+/** The workloads a tenant owns (tenants.workloads), as a subquery. */
+const ownedWorkloads = (tenantId: string): SQL => sql`(select jsonb_array_elements_text(${tenants.workloads}) from ${tenants} where ${tenants.id} = ${tenantId})`;
 
 export class SpanRepository {
   constructor(private readonly db: Database) {}
@@ -195,6 +243,96 @@ export class SpanRepository {
       )
       .groupBy(spans.workload)
       .orderBy(asc(spans.workload));
+  }
+
+  /**
+   * Admin search, newest first by (started_at, span_id); the started_at index (or the tenant's,
+   * or the workload × model one) serves it. The score columns read each hit's scores through the
+   * scores' span-id key.
+   */
+  async search(tenantId: TenantScope, q: SpanSearch): Promise<SpanSearchRow[]> {
+    const conditions: SQL[] = [];
+    const scope = inScope(tenantId);
+    if (scope) conditions.push(scope);
+    if (q.workload !== undefined) conditions.push(eq(spans.workload, q.workload));
+    if (q.model !== undefined) conditions.push(eq(spans.model, q.model));
+    if (q.status !== undefined) conditions.push(eq(spans.status, q.status));
+    if (q.origin !== undefined) conditions.push(eq(spans.origin, q.origin));
+    if (q.from !== undefined) conditions.push(gte(spans.startedAt, q.from));
+    if (q.to !== undefined) conditions.push(lt(spans.startedAt, q.to));
+    if (q.before !== undefined) conditions.push(sql`(${spans.startedAt}, ${spans.spanId}) < (${q.before.startedAt.toISOString()}::timestamptz, ${q.before.spanId})`);
+    if (q.minScore !== undefined || q.maxScore !== undefined) {
+      conditions.push(
+        sql`exists (select 1 from scores x where x.span_id = ${spanIdColumn} and x.status = 'ok' and x.score >= ${q.minScore ?? 0} and x.score <= ${q.maxScore ?? 1})`,
+      );
+    }
+    return this.db
+      .select({
+        spanId: spans.spanId,
+        startedAt: spans.startedAt,
+        workload: spans.workload,
+        model: spans.model,
+        provider: spans.provider,
+        status: spans.status,
+        httpStatus: spans.httpStatus,
+        latencyMs: spans.latencyMs,
+        costUsd: spans.costUsd,
+        inputTokens: spans.inputTokens,
+        outputTokens: spans.outputTokens,
+        origin: spans.origin,
+        rule: spans.rule,
+        strategy: spans.strategy,
+        scoreCount: sql<number>`(select count(*)::int from scores x where x.span_id = ${spanIdColumn} and x.status = 'ok')`,
+        scoreMean: sql<number | null>`(select avg(x.score)::float8 from scores x where x.span_id = ${spanIdColumn} and x.status = 'ok')`,
+      })
+      .from(spans)
+      .where(and(...conditions))
+      .orderBy(desc(spans.startedAt), desc(spans.spanId))
+      .limit(q.limit);
+  }
+
+  /**
+   * Client calls (origin `live`) in [from, to) per bucket × workload × served model, buckets of
+   * `bucketMs` aligned to `from`; a tenant sees its own keys' calls. Ordered by bucket, workload, model.
+   */
+  async usage(tenantId: TenantScope, window: { from: Date; to: Date; bucketMs: number }): Promise<UsageBucketRow[]> {
+    const bucket = sql<Date>`date_bin(${`${window.bucketMs} milliseconds`}::interval, ${spans.startedAt}, ${window.from.toISOString()}::timestamptz)`;
+    const rows = await this.db
+      .select({
+        bucket: bucket.mapWith(spans.startedAt),
+        workload: spans.workload,
+        model: spans.model,
+        requests: sql<number>`count(*)::int`,
+        errors: sql<number>`(count(*) filter (where ${spans.status} = 'error'))::int`,
+        costUsd: sql<number | null>`sum(${spans.costUsd})::float8`,
+        latencyP95Ms: sql<number | null>`percentile_cont(0.95) within group (order by ${spans.latencyMs})`,
+      })
+      .from(spans)
+      .where(and(eq(spans.origin, 'live'), gte(spans.startedAt, window.from), lt(spans.startedAt, window.to), inScope(tenantId)))
+      .groupBy(sql`1`, spans.workload, spans.model)
+      .orderBy(sql`1`, asc(spans.workload), asc(spans.model));
+    return rows;
+  }
+
+  /**
+   * The gateway's own calls (judge, golden, shadow) in [from, to), per origin. They carry no
+   * tenant: a tenant's are those on the workloads it owns.
+   */
+  async internalUsage(tenantId: TenantScope, window: { from: Date; to: Date }): Promise<InternalUsageRow[]> {
+    const rows = await this.db
+      .select({ origin: spans.origin, requests: sql<number>`count(*)::int`, costUsd: sql<number>`coalesce(sum(${spans.costUsd}), 0)::float8` })
+      .from(spans)
+      .where(
+        and(
+          ne(spans.origin, 'live'),
+          gte(spans.startedAt, window.from),
+          lt(spans.startedAt, window.to),
+          tenantId === null ? undefined : sql`${spans.workload} in ${ownedWorkloads(tenantId)}`,
+        ),
+      )
+      .groupBy(spans.origin)
+      .orderBy(asc(spans.origin));
+    return rows.flatMap((r) => (r.origin === 'live' ? [] : [{ origin: r.origin, requests: r.requests, costUsd: r.costUsd }]));
   }
 
   /** Readiness probe: resolves after one round trip to Postgres, rejects when it is unreachable. */

@@ -1,10 +1,30 @@
-import { Controller, Get, Param } from '@nestjs/common';
-import { ScoreRepository, type ScoreRow, SpanRepository, type SpanRow } from '@switchyard/db';
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { type ListSpansQuery, listSpansQuerySchema, parseSpanCursor, spanCursorOf, type SpanListResponse, type SpanSummary } from '@switchyard/contracts';
+import { ScoreRepository, type ScoreRow, SpanRepository, type SpanRow, type SpanSearchRow } from '@switchyard/db';
 import { OpenAiHttpError } from '../errors/openai-error.js';
+import { ZodBodyPipe } from '../validation/zod-body.pipe.js';
 import { AdminRoute } from './admin-key.guard.js';
 import { type AdminPrincipal, CurrentAdmin, TenantAdmins, tenantScopeOf } from './auth/admin-principal.js';
 
-/** One span with every score it has received, from every source: the audit trail of one answer. */
+const toSummary = (row: SpanSearchRow): SpanSummary => ({
+  spanId: row.spanId,
+  startedAt: row.startedAt.toISOString(),
+  workload: row.workload,
+  model: row.model,
+  provider: row.provider,
+  status: row.status,
+  httpStatus: row.httpStatus,
+  latencyMs: row.latencyMs,
+  costUsd: row.costUsd,
+  inputTokens: row.inputTokens,
+  outputTokens: row.outputTokens,
+  origin: row.origin,
+  rule: row.rule,
+  strategy: row.strategy,
+  scores: { n: row.scoreCount, mean: row.scoreMean },
+});
+
+/** Span search, and one span with every score it has received, from every source: the audit trail of one answer. */
 @Controller('admin/spans')
 @AdminRoute()
 export class SpansAdminController {
@@ -12,6 +32,28 @@ export class SpansAdminController {
     private readonly spans: SpanRepository,
     private readonly scores: ScoreRepository,
   ) {}
+
+  /** Newest first; a tenant admin searches its own tenant's spans only. */
+  @Get()
+  @TenantAdmins()
+  async list(@CurrentAdmin() principal: AdminPrincipal, @Query(new ZodBodyPipe(listSpansQuerySchema)) query: ListSpansQuery): Promise<SpanListResponse> {
+    // One extra row tells whether another page follows.
+    const rows = await this.spans.search(tenantScopeOf(principal), {
+      workload: query.workload,
+      model: query.model,
+      status: query.status,
+      origin: query.origin,
+      from: query.from === undefined ? undefined : new Date(query.from),
+      to: query.to === undefined ? undefined : new Date(query.to),
+      minScore: query.minScore,
+      maxScore: query.maxScore,
+      before: query.before === undefined ? undefined : parseSpanCursor(query.before),
+      limit: query.limit + 1,
+    });
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return { data: page.map(toSummary), nextBefore: rows.length > query.limit && last ? spanCursorOf(last.startedAt, last.spanId) : null };
+  }
 
   /** A tenant admin sees its tenant's spans only; another's answers 404, exactly as a missing one. */
   @Get(':id')

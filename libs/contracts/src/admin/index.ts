@@ -1,2 +1,5 @@
 export * from './policy-admin.schema.js';
 export * from './admin-audit.schema.js';
+export * from './admin-session.schema.js';
+export * from './spans-admin.schema.js';
+export * from './overview.schema.js';
