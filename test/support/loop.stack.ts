@@ -38,6 +38,8 @@ export interface LoopStackOptions {
   fleetFile?: string;
   /** `optimizer` config keys set over the stack's own (e.g. `drift`, `minSamples`); each replaces the stack's value whole. */
   optimizer?: Record<string, unknown>;
+  /** The gateway's `console` config (where the console's build is), for tests that drive it in a browser. */
+  console?: { dir: string };
 }
 
 /**
@@ -80,6 +82,7 @@ export class LoopStack {
       },
       // Refits only on request, so each test decides when the optimizer looks.
       optimizer: { refitEveryMs: 3_600_000, minSamples: 30, qualityFloor: { default: { kind: 'relative', share: options.floorShare } }, ...options.optimizer },
+      ...(options.console ? { console: options.console } : {}),
     });
     const stack = new LoopStack(h, await startWorkerFor(h), await startOptimizerFor(h), fleet);
     for (const m of fleetModels) h.pool.get(m)?.setBehaviour(fleetResponder(fleet, m, () => stack.corrupted.has(m)));

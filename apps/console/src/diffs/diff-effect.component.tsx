@@ -30,10 +30,9 @@ export function DiffEffect({ diff, samples }: { diff: PolicyDiff; samples: numbe
           width={320}
         />
         {quality && (
-          <span className="muted">
-            {' '}
-            measured {points(quality.value.delta)} [{points(quality.value.low)}, {points(quality.value.high)}]
-          </span>
+          <div className="muted">
+            measured by the canary: {points(quality.value.delta)} [{points(quality.value.low)}, {points(quality.value.high)}]
+          </div>
         )}
       </span>
       <span>
@@ -51,10 +50,9 @@ export function DiffEffect({ diff, samples }: { diff: PolicyDiff; samples: numbe
           domain={paddedDomain(cost ? [predicted.costPerRequest, cost.value] : [predicted.costPerRequest])}
           width={320}
         />
-        <span className="muted">
-          {' '}
-          = {relative(rel.delta)} [{relative(rel.low)}, {relative(rel.high)}] of the current cost
-        </span>
+        <div className="muted">
+          = {relative(rel.delta)} [{relative(rel.low)}, {relative(rel.high)}] relative to the current cost per request
+        </div>
       </span>
       {predicted.monthlyUsd !== undefined && (
         <>

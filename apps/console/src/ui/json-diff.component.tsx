@@ -1,5 +1,5 @@
-import { useMemo } from 'react';
-import { type DiffSide, sideBySideRows } from './json-diff.rows';
+import { useMemo, useState } from 'react';
+import { type DiffBlock, type DiffSide, foldUnchanged, sideBySideRows } from './json-diff.rows';
 
 interface Props {
   before: unknown;
@@ -8,28 +8,56 @@ interface Props {
   afterLabel: string;
 }
 
-/** Two JSON documents side by side, changed lines marked (and announced: colour alone says nothing to a screen reader). */
+/**
+ * Two JSON documents side by side, changed lines marked (and announced: colour alone says nothing
+ * to a screen reader), long unchanged stretches folded behind a button.
+ */
 export function JsonDiff({ before, after, beforeLabel, afterLabel }: Props) {
   const rows = useMemo(() => sideBySideRows(before, after), [before, after]);
+  const blocks = useMemo(() => foldUnchanged(rows), [rows]);
+  const [opened, setOpened] = useState<ReadonlySet<number>>(new Set());
   const changed = rows.filter((r) => r.left?.kind !== 'same').length;
+  const open = (start: number) => setOpened((s) => new Set(s).add(start));
   return (
     <figure className="json-diff-figure">
       <figcaption className="muted">{changed === 0 ? 'No differences.' : `${changed} changed line${changed === 1 ? '' : 's'}.`}</figcaption>
       <div className="json-diff" data-testid="json-diff">
-        <div className="side" aria-label={beforeLabel}>
-          <h3>{beforeLabel}</h3>
-          {rows.map((row, i) => (
-            <Line key={i} side={row.left} />
-          ))}
-        </div>
-        <div className="side" aria-label={afterLabel}>
-          <h3>{afterLabel}</h3>
-          {rows.map((row, i) => (
-            <Line key={i} side={row.right} />
-          ))}
-        </div>
+        <Side label={beforeLabel} blocks={blocks} opened={opened} pick={(r) => r.left} onOpen={open} />
+        <Side label={afterLabel} blocks={blocks} opened={opened} pick={(r) => r.right} />
       </div>
     </figure>
+  );
+}
+
+interface SideProps {
+  label: string;
+  blocks: DiffBlock[];
+  opened: ReadonlySet<number>;
+  pick: (row: DiffBlock['rows'][number]) => DiffSide;
+  /** Only one side carries the button; the other shows the same bar for alignment. */
+  onOpen?: (start: number) => void;
+}
+
+function Side({ label, blocks, opened, pick, onOpen }: SideProps) {
+  return (
+    <div className="side" aria-label={label}>
+      <h3>{label}</h3>
+      {blocks.map((block) =>
+        block.kind === 'fold' && !opened.has(block.start) ? (
+          <div key={block.start} className="line fold">
+            {onOpen ? (
+              <button type="button" className="link" onClick={() => onOpen(block.start)}>
+                Show {block.rows.length} unchanged lines
+              </button>
+            ) : (
+              <span aria-hidden="true">⋯ {block.rows.length} unchanged lines</span>
+            )}
+          </div>
+        ) : (
+          block.rows.map((row, i) => <Line key={block.start + i} side={pick(row)} />)
+        ),
+      )}
+    </div>
   );
 }
 

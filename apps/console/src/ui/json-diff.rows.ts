@@ -57,3 +57,31 @@ function splitLines(text: string): string[] {
   if (lines[lines.length - 1] === '') lines.pop();
   return lines;
 }
+
+export type DiffBlock = { kind: 'rows'; rows: DiffRow[]; start: number } | { kind: 'fold'; rows: DiffRow[]; start: number };
+
+/**
+ * Folds long runs of unchanged rows, keeping `context` rows next to each change, so a one-line
+ * change in a long policy is not lost in it. Folds are kept whole so they can be expanded.
+ */
+export function foldUnchanged(rows: DiffRow[], context = 3): DiffBlock[] {
+  const changed = rows.map((r) => r.left?.kind !== 'same');
+  if (!changed.includes(true)) return [{ kind: 'rows', rows, start: 0 }];
+  const keep = rows.map((_, i) => {
+    for (let j = Math.max(0, i - context); j <= Math.min(rows.length - 1, i + context); j++) if (changed[j]) return true;
+    return false;
+  });
+  const blocks: DiffBlock[] = [];
+  let i = 0;
+  while (i < rows.length) {
+    let j = i;
+    while (j < rows.length && keep[j] === keep[i]) j++;
+    // A fold of one or two lines saves nothing; show them.
+    const kind = !keep[i] && j - i > 2 ? 'fold' : 'rows';
+    const last = blocks[blocks.length - 1];
+    if (kind === 'rows' && last?.kind === 'rows') last.rows.push(...rows.slice(i, j));
+    else blocks.push({ kind, rows: rows.slice(i, j), start: i });
+    i = j;
+  }
+  return blocks;
+}
