@@ -1,4 +1,5 @@
 import type { RedactionMode, SpanRecord } from './span-detail.types';
+import './spans.css';
 
 const MODE_TEXT: Record<RedactionMode, string> = {
   full: 'full: the request and response bodies were kept as sent.',
@@ -10,7 +11,7 @@ function Body({ title, body, empty }: { title: string; body: unknown; empty: str
   return (
     <>
       <h3>{title}</h3>
-      {body === null || body === undefined ? <p className="muted">{empty}</p> : <pre className="json">{JSON.stringify(body, null, 2)}</pre>}
+      {body === null || body === undefined ? <p className="muted">{empty}</p> : <pre className="json span-body">{JSON.stringify(body, null, 2)}</pre>}
     </>
   );
 }

@@ -108,10 +108,12 @@ describe('SpanDetailPage', () => {
       score({ id: 'sc_3', source: 'shadow', scorer: 'judge:correctness', status: 'failed', score: null, label: null, reason: 'unparseable reply', raw: 'I think 7/10', judgeSpanId: null }),
     ];
     const api = serve({ body: detail(span(), scores) });
+    const judgeCall = span({ spanId: 'aaaaaaaaaaaaaaaa', origin: 'judge', internal: true, model: 'replay-judge', candidates: ['replay-judge'] });
+    api.on('GET', '/admin/spans/aaaaaaaaaaaaaaaa', { body: detail(judgeCall, []) });
     open();
 
     expect(await screen.findByRole('heading', { name: 'Routing decision' })).toBeTruthy();
-    expect(api.calls.map((c) => `${c.method} ${c.path}`)).toEqual([`GET /admin/spans/${SPAN_ID}`]);
+    expect(api.calls[0].path).toBe(`/admin/spans/${SPAN_ID}`);
     expect(screen.getByText('quality_floor>cheapest')).toBeTruthy();
     expect(screen.getByText('cheap-first')).toBeTruthy();
     expect(screen.getByRole('link', { name: 'pv_42' }).getAttribute('href')).toBe('/policies/versions/pv_42');
@@ -135,7 +137,9 @@ describe('SpanDetailPage', () => {
     expect(within(scoreRows[0]).getByText('judge')).toBeTruthy();
     expect(within(scoreRows[0]).getByText('0.800')).toBeTruthy();
     expect(within(scoreRows[0]).getByText('Answers the question directly.')).toBeTruthy();
-    expect(within(scoreRows[0]).getByRole('link', { name: 'aaaaaaaaaaaaaaaa' })).toBeTruthy();
+    expect(within(scoreRows[0]).getByRole('link', { name: 'aaaaaaaaaaaaaaaa' }).getAttribute('href')).toBe('/spans/aaaaaaaaaaaaaaaa');
+    // The judge model comes from the judge's own call, a span of its own.
+    expect(await within(scoreRows[0]).findByText(/replay-judge/)).toBeTruthy();
     expect(within(scoreRows[1]).getByText('0.250')).toBeTruthy();
     expect(within(scoreRows[1]).getByText('wrong parcel')).toBeTruthy();
     expect(within(scoreRows[2]).getByText('failed')).toBeTruthy();

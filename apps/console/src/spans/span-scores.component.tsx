@@ -1,12 +1,27 @@
+import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
+import { useApi } from '../auth/session.context';
 import { dateTime } from '../ui/format';
-import type { ScoreRecord } from './span-detail.types';
+import type { ScoreRecord, SpanDetailResponse } from './span-detail.types';
 
 const text = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
 
-/** Which model judged, when the scorer recorded it (the judge's own call is a span too, linked beside it). */
-function judgeModel(score: ScoreRecord): string | null {
-  return text(score.metadata['judgeModel']) ?? text(score.metadata['judge_model']) ?? null;
+/**
+ * Which model judged: the score row does not say, but the judge's own call is a span that does.
+ * Read through the same query as that span's page, so opening it afterwards costs nothing.
+ */
+function useJudgeModel(score: ScoreRecord): string | null {
+  const api = useApi();
+  const recorded = text(score.metadata['judgeModel']);
+  const judgeSpanId = score.judgeSpanId;
+  const judgeSpan = useQuery({
+    queryKey: ['span', judgeSpanId ?? ''],
+    queryFn: ({ signal }) => api.get<SpanDetailResponse>(`/admin/spans/${encodeURIComponent(judgeSpanId ?? '')}`, undefined, signal),
+    enabled: !recorded && judgeSpanId !== null,
+    // A tenant admin cannot read the gateway's own judge calls; the link then says the rest.
+    retry: false,
+  });
+  return recorded ?? judgeSpan.data?.span.model ?? null;
 }
 
 function Value({ score }: { score: ScoreRecord }) {
@@ -15,7 +30,7 @@ function Value({ score }: { score: ScoreRecord }) {
 }
 
 function Judge({ score }: { score: ScoreRecord }) {
-  const model = judgeModel(score);
+  const model = useJudgeModel(score);
   if (!model && !score.judgeSpanId) return <>—</>;
   return (
     <>
