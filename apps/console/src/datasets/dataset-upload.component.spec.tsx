@@ -136,6 +136,18 @@ describe('issuesFromMessage', () => {
     expect(found?.issues).toEqual([{ line: 7, reason: 'expected: a; b' }]);
   });
 
+  it('reads the messages the gateway sends for a JSONL and a CSV file (copied from a running gateway)', () => {
+    const jsonl = issuesFromMessage(
+      "The dataset was not stored: 3 invalid lines. line 2: invalid JSON: Expected ',' or '}' after property value in JSON at position 12; line 3: invalid JSON: Unexpected token 'x', \"x\" is not valid JSON; line 4: missing 'input'.",
+    );
+    expect(jsonl?.issues).toEqual([
+      { line: 2, reason: "invalid JSON: Expected ',' or '}' after property value in JSON at position 12" },
+      { line: 3, reason: 'invalid JSON: Unexpected token \'x\', "x" is not valid JSON' },
+      { line: 4, reason: "missing 'input'" },
+    ]);
+    expect(issuesFromMessage("The dataset was not stored: 1 invalid line. line 3: 'input': must not be empty or blank.")).toEqual({ total: 1, unit: 'line', issues: [{ line: 3, reason: "'input': must not be empty or blank" }] });
+  });
+
   it('is null for other messages', () => {
     expect(issuesFromMessage('The dataset file is larger than the limit of 10 bytes.')).toBeNull();
   });

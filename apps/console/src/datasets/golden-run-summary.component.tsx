@@ -4,6 +4,8 @@ import { ms, percent, usd } from '../ui/format';
 
 const QUALITY_DOMAIN: [number, number] = [0, 1];
 const format = (n: number) => percent(n);
+const CHART_WIDTH = 360;
+const TICKS = [0, 0.25, 0.5, 0.75, 1];
 
 /** Per-model results of a run: the numbers in a table, and the means with their 95% intervals on one shared axis. */
 export function GoldenRunSummary({ summary, scorer }: { summary: GoldenRunModelSummary[]; scorer: string }) {
@@ -70,12 +72,34 @@ export function GoldenRunSummary({ summary, scorer }: { summary: GoldenRunModelS
             {scored.map((s) => (
               <li key={s.model}>
                 <span className="interval-label">{s.model}</span>
-                <IntervalWhisker value={{ delta: s.mean, low: s.low, high: s.high }} format={format} samples={s.n} label={`${s.model} mean score`} domain={QUALITY_DOMAIN} width={360} />
+                <IntervalWhisker value={{ delta: s.mean, low: s.low, high: s.high }} format={format} samples={s.n} label={`${s.model} mean score`} domain={QUALITY_DOMAIN} width={CHART_WIDTH} />
               </li>
             ))}
+            <li aria-hidden="true">
+              <span />
+              <QualityAxis width={CHART_WIDTH} />
+            </li>
           </ul>
         </figure>
       )}
     </section>
+  );
+}
+
+/** Tick labels under the whiskers, placed as IntervalWhisker places values (8 px inset at each end). */
+function QualityAxis({ width }: { width: number }) {
+  const x = (n: number) => 8 + n * (width - 16);
+  return (
+    <svg className="interval-axis" width={width} height={18} viewBox={`0 0 ${width} 18`}>
+      <line x1={x(0)} x2={x(1)} y1={1} y2={1} />
+      {TICKS.map((t) => (
+        <g key={t}>
+          <line x1={x(t)} x2={x(t)} y1={1} y2={5} />
+          <text x={x(t)} y={16} textAnchor={t === 0 ? 'start' : t === 1 ? 'end' : 'middle'}>
+            {percent(t, 0)}
+          </text>
+        </g>
+      ))}
+    </svg>
   );
 }
