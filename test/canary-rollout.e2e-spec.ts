@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canaryStatusSchema } from '@switchyard/contracts';
 import type { FakeUpstream } from '@switchyard/testing';
 import { ADMIN_KEY, type GatewayHarness, startGatewayHarness } from './support/gateway.harness.js';
 import { type AdminAnswer, adminCall } from './support/admin.client.js';
@@ -91,6 +92,10 @@ describe('canary rollout of an approved policy diff, gateway and worker together
     const canary = (await admin('GET', `/admin/policy-diffs/${id}/canary`)).json;
     expect((canary['steps'] as { action: string }[]).map((s) => s.action)).toEqual(expect.arrayContaining(['canary_started', 'promoted']));
     expect(canary['measured']).toMatchObject({ quality: { delta: expect.any(Number) as number } });
+    // The series of checks: the one that promoted is last, and each comparable check carries the quality difference.
+    const checks = canaryStatusSchema.parse(canary).checks;
+    expect(checks.at(-1)).toMatchObject({ verdict: 'pass', share: FAST_SCHEDULE.steps.at(-2) });
+    expect(checks.filter((c) => c.verdict === 'pass').every((c) => c.qualityDelta !== null && c.canary.quality !== null && c.control.errorRate !== null)).toBe(true);
     // The proposed policy is now the active one: every caller gets the cheap model.
     const { response } = await h.client.chat.completions.create({ model: 'auto', user: 'someone-new', messages: [{ role: 'user', content: 'after' }] }).withResponse();
     expect(response.headers.get('x-switchyard-model')).toBe('cheap');
@@ -112,6 +117,7 @@ describe('canary rollout of an approved policy diff, gateway and worker together
     expect((await admin('GET', '/admin/policy')).json['id']).toBe(parentId);
     const diff = (await admin('GET', `/admin/policy-diffs/${id}`)).json;
     expect((diff['events'] as { action: string; comment: string }[]).at(-1)).toMatchObject({ action: 'rolled_back', comment: expect.stringContaining('worse than the control') as string });
+    expect(canaryStatusSchema.parse((await admin('GET', `/admin/policy-diffs/${id}/canary`)).json).checks.at(-1)).toMatchObject({ verdict: 'fail', reason: expect.stringContaining('worse than the control') as string });
   }, 40_000);
 
   // Asynchronous on purpose: the gateway answering the CLI runs in this very process.

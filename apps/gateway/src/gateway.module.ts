@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig, ConfigModule, modelCatalogOf } from '@switchyard/config';
-import { DatasetRepository, type DatabaseHandle, PolicyDiffRepository, PolicyVersionRepository, ScoreRepository, SpanRepository, SpendRepository, TenantRepository, VirtualKeyRepository } from '@switchyard/db';
+import { CanaryMeasurementRepository, DatasetRepository, type DatabaseHandle, PolicyDiffRepository, PolicyVersionRepository, ScoreRepository, SpanRepository, SpendRepository, TenantRepository, VirtualKeyRepository } from '@switchyard/db';
 import type { Redis } from 'ioredis';
 import { AdminKeyGuard } from './admin/admin-key.guard.js';
 import { AdminAuthModule } from './admin/auth/admin-auth.module.js';
@@ -105,6 +105,7 @@ export class GatewayModule {
             { provide: REDIS_CLIENT, useValue: infra.redis },
             { provide: PolicyDiffRepository, useValue: new PolicyDiffRepository(infra.database.db) },
             { provide: PolicyVersionRepository, useValue: new PolicyVersionRepository(infra.database.db) },
+            { provide: CanaryMeasurementRepository, useValue: new CanaryMeasurementRepository(infra.database.db) },
           ],
         }),
         KeysAdminModule.register([

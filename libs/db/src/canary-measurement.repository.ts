@@ -1,5 +1,6 @@
-import { sql } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { Database } from './database.client.js';
+import { type CanaryCheckRow, canaryChecks, type CanaryCheckVerdict } from './tables/index.js';
 
 /** What one side of a canary did on one step, aggregated in Postgres. */
 export interface CanaryArmStats {
@@ -22,6 +23,17 @@ export interface CanaryArmStats {
 export interface CanaryMeasurement {
   canary: CanaryArmStats;
   control: CanaryArmStats;
+}
+
+/** One check of a canary step, to record. */
+export interface NewCanaryCheck {
+  diffId: string;
+  step: number;
+  share: number;
+  versionId: string;
+  verdict: CanaryCheckVerdict;
+  reason: string;
+  measurement: CanaryMeasurement;
 }
 
 interface ArmRow extends Record<string, unknown> {
@@ -87,5 +99,15 @@ export class CanaryMeasurementRepository {
       };
     }
     return out;
+  }
+
+  /** Appends one check to the diff's series: every check records one, whatever it decided. */
+  async recordCheck(check: NewCanaryCheck): Promise<void> {
+    await this.db.insert(canaryChecks).values(check);
+  }
+
+  /** Every check of the diff's rollout, oldest first. */
+  async checks(diffId: string): Promise<CanaryCheckRow[]> {
+    return this.db.select().from(canaryChecks).where(eq(canaryChecks.diffId, diffId)).orderBy(asc(canaryChecks.id));
   }
 }

@@ -129,6 +129,17 @@ describe('CanaryRolloutService (real Postgres)', () => {
     expect((await diffs.events(t.diff.id)).map((e) => e.action)).toEqual(['proposed', 'approved', 'canary_started', 'canary_step', 'promoted']);
     // Every transition was announced to the gateways.
     expect(t.published).toEqual([step0.versionId, step1.versionId, final?.version.id]);
+    // Every check is in the series, with what it measured and decided, the waits included.
+    const checks = await new CanaryMeasurementRepository(handle.db).checks(t.diff.id);
+    expect(checks.map((c) => [c.step, c.share, c.verdict])).toEqual([
+      [0, 0.05, 'wait'],
+      [0, 0.05, 'wait'],
+      [0, 0.05, 'pass'],
+      [1, 0.5, 'pass'],
+    ]);
+    expect(checks[0]?.measurement.canary.calls).toBe(0);
+    expect(checks[2]?.measurement).toMatchObject({ canary: { calls: 400, scored: 400 }, control: { calls: 400, scored: 400 } });
+    expect(checks[2]?.versionId).toBe(step0.versionId);
   });
 
   it('rolls back to the parent version when the canary is worse', async () => {

@@ -103,6 +103,8 @@ export class CanaryRolloutService {
     const m = await this.measurements.measure(job.versionId, diff.id, new Date(job.stepStartedAt), diff.workloads);
     const acceptedDrop = job.schedule.allowPredictedDrop ? Math.max(0, -diff.predicted.quality.low) : 0;
     const verdict = judgeCanaryStep(m, job.schedule, this.now() - job.stepStartedAt, acceptedDrop);
+    // Before acting on it, so the series also holds the check that ended the step.
+    await this.measurements.recordCheck({ diffId: diff.id, step: job.step, share: job.schedule.steps[job.step], versionId: job.versionId, verdict: verdict.kind, reason: verdict.reason, measurement: m });
     switch (verdict.kind) {
       case 'wait':
         await this.scheduleCheck(job, this.now() + job.schedule.checkEveryMs);

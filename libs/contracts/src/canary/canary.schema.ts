@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { policyDiffActionSchema, policyDiffDeltasSchema, policyDiffStatusSchema } from '../policy-diffs/policy-diff.schema.js';
 
 /**
  * How an approved policy diff rolls out: each step routes a larger share of callers (sticky) by the
@@ -73,12 +74,98 @@ export type ScheduleCanaryRequest = z.infer<typeof scheduleCanaryRequestSchema>;
 export const abortCanaryRequestSchema = z.object({ comment: z.string().trim().min(1, 'say why the rollout is stopped').max(2_000) }).strict();
 export type AbortCanaryRequest = z.infer<typeof abortCanaryRequestSchema>;
 
-export interface CanaryStatus {
-  diffId: string;
-  status: string;
+const timestamp = z.iso.datetime({ offset: true });
+
+/** One arm of a canary step as measured in Postgres: its live calls since the step began and their judge scores. */
+export const canaryArmStatsSchema = z.object({
+  calls: z.number().int(),
+  errors: z.number().int(),
+  /** Calls with a judge score. */
+  scored: z.number().int(),
+  /** Mean judge score; null without scores. */
+  meanScore: z.number().nullable(),
+  /** Sample variance of the judge scores; null with fewer than two. */
+  scoreVariance: z.number().nullable(),
+  p95LatencyMs: z.number().nullable(),
+  /** Mean spend per call and its sample variance; null without cost data. */
+  meanCostUsd: z.number().nullable(),
+  costVariance: z.number().nullable(),
+  /** Calls with a known cost. */
+  costed: z.number().int(),
+});
+export type CanaryArmStats = z.infer<typeof canaryArmStatsSchema>;
+
+export const canaryMeasurementSchema = z.object({ canary: canaryArmStatsSchema, control: canaryArmStatsSchema });
+export type CanaryMeasurementStats = z.infer<typeof canaryMeasurementSchema>;
+
+/**
+ * What the rollout writes into a canary event's `details`; which fields are set depends on the
+ * action (`canary_started` / `canary_step`: the step moved to, and on an advance the measurement of
+ * the step it ended; `promoted`: the version; `rolled_back`: the step and the restored version;
+ * `commented`: e.g. the schedule). Other keys pass through.
+ */
+export const canaryEventDetailsSchema = z
+  .object({
+    /** 0-based index of the step moved to (`canary_started`, `canary_step`) or rolled back from. */
+    step: z.number().int().optional(),
+    share: z.number().optional(),
+    versionId: z.string().optional(),
+    /** Epoch ms. */
+    stepStartedAt: z.number().optional(),
+    measurement: canaryMeasurementSchema.optional(),
+    /** The parent version a rollback or an abort re-activated. */
+    restored: z.string().optional(),
+    aborted: z.boolean().optional(),
+  })
+  .catchall(z.unknown());
+export type CanaryEventDetails = z.infer<typeof canaryEventDetailsSchema>;
+
+export const canaryStepEventSchema = z.object({ action: policyDiffActionSchema, actor: z.string(), comment: z.string().nullable(), at: timestamp, details: canaryEventDetailsSchema });
+export type CanaryStepEvent = z.infer<typeof canaryStepEventSchema>;
+
+/** One arm at one check, in the terms a chart plots. */
+export const canaryArmCheckSchema = z.object({
+  calls: z.number().int(),
+  errors: z.number().int(),
+  /** errors / calls; null without calls. */
+  errorRate: z.number().nullable(),
+  /** Judged calls. */
+  scored: z.number().int(),
+  /** Mean judge score with its 95% interval (mean ± 1.96 sd/√n, clamped to [0, 1]); null without two scores. */
+  quality: z.object({ mean: z.number(), low: z.number(), high: z.number() }).nullable(),
+  p95LatencyMs: z.number().nullable(),
+  meanCostUsd: z.number().nullable(),
+});
+export type CanaryArmCheck = z.infer<typeof canaryArmCheckSchema>;
+
+/** One check of a step: both arms since the step began, and what the check decided. */
+export const canaryCheckSchema = z.object({
+  at: timestamp,
+  /** 0-based index into the schedule's steps. */
+  step: z.number().int(),
+  /** The step's canary share. */
+  share: z.number(),
+  versionId: z.string(),
+  verdict: z.enum(['wait', 'pass', 'fail']),
+  reason: z.string(),
+  canary: canaryArmCheckSchema,
+  control: canaryArmCheckSchema,
+  /** Canary − control mean quality with its 95% Welch interval, as the verdict judged it; null without two scores an arm. */
+  qualityDelta: z.object({ delta: z.number(), low: z.number(), high: z.number() }).nullable(),
+});
+export type CanaryCheck = z.infer<typeof canaryCheckSchema>;
+
+/** `GET /admin/policy-diffs/:id/canary`. */
+export const canaryStatusSchema = z.object({
+  diffId: z.string(),
+  status: policyDiffStatusSchema,
   /** The share of callers on the proposed policy right now; null when no step is active. */
-  share: number | null;
-  activeVersionId: string | null;
-  steps: { action: string; actor: string; comment: string | null; at: string; details: Record<string, unknown> }[];
-  measured: unknown;
-}
+  share: z.number().nullable(),
+  activeVersionId: z.string().nullable(),
+  steps: z.array(canaryStepEventSchema),
+  /** The diff's measured deltas, from the check that ended the rollout (or its last advance); null before. */
+  measured: policyDiffDeltasSchema.nullable(),
+  /** Every check of every step, oldest first: the rollout's time series. */
+  checks: z.array(canaryCheckSchema),
+});
+export type CanaryStatus = z.infer<typeof canaryStatusSchema>;

@@ -13,3 +13,4 @@ export * from './tenant.table.js';
 export * from './virtual-key.table.js';
 export * from './admin-key.table.js';
 export * from './admin-audit-event.table.js';
+export * from './canary-check.table.js';

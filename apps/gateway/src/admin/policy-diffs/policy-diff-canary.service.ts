@@ -1,13 +1,14 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@switchyard/config';
-import type { AbortCanaryRequest, CanaryJob, CanaryStartJob, CanaryStatus, ScheduleCanaryRequest } from '@switchyard/contracts';
-import { PolicyDiffRepository, type PolicyDiffRow, PolicyVersionRepository } from '@switchyard/db';
+import { type AbortCanaryRequest, canaryEventDetailsSchema, type CanaryEventDetails, type CanaryJob, type CanaryStartJob, type CanaryStatus, type ScheduleCanaryRequest } from '@switchyard/contracts';
+import { CanaryMeasurementRepository, PolicyDiffRepository, type PolicyDiffRow, PolicyVersionRepository } from '@switchyard/db';
 import { CanaryQueue, RedisPolicyPublisher, scheduleCanaryStart } from '@switchyard/queue';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { OpenAiHttpError } from '../../errors/openai-error.js';
 import { REDIS_CLIENT } from '../../infra/infra.tokens.js';
 import { resolveActor } from '../admin-actor.js';
+import { canaryCheckOf } from './canary-check.series.js';
 
 const CANARY_EVENTS: ReadonlySet<string> = new Set(['canary_started', 'canary_step', 'promoted', 'rolled_back', 'commented']);
 
@@ -25,6 +26,7 @@ export class PolicyDiffCanaryService implements OnApplicationShutdown {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly diffs: PolicyDiffRepository,
     private readonly versions: PolicyVersionRepository,
+    private readonly measurements: CanaryMeasurementRepository,
     @Inject(REDIS_CLIENT) redis: Redis,
   ) {
     this.queue = new Queue<CanaryJob | CanaryStartJob>(CanaryQueue.name, { connection: redis, prefix: config.redisPrefix });
@@ -53,7 +55,7 @@ export class PolicyDiffCanaryService implements OnApplicationShutdown {
   /** A tenant's scope sees only the diffs it owns; another's answers 404. */
   async status(scope: string | null, id: string): Promise<CanaryStatus> {
     const diff = await this.load(scope, id);
-    const [active, events] = await Promise.all([this.versions.getActive(this.config.environment), this.diffs.events(diff.id)]);
+    const [active, events, checks] = await Promise.all([this.versions.getActive(this.config.environment), this.diffs.events(diff.id), this.measurements.checks(diff.id)]);
     const canary = active?.version.document.canary;
     return {
       diffId: diff.id,
@@ -62,8 +64,9 @@ export class PolicyDiffCanaryService implements OnApplicationShutdown {
       activeVersionId: active?.version.id ?? null,
       steps: events
         .filter((e) => CANARY_EVENTS.has(e.action))
-        .map((e) => ({ action: e.action, actor: e.actor, comment: e.comment, at: e.at.toISOString(), details: e.details })),
+        .map((e) => ({ action: e.action, actor: e.actor, comment: e.comment, at: e.at.toISOString(), details: this.detailsOf(e.id, e.details) })),
       measured: diff.measured,
+      checks: checks.map(canaryCheckOf),
     };
   }
 
@@ -81,6 +84,14 @@ export class PolicyDiffCanaryService implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.queue.close();
+  }
+
+  /** The rollout writes these fields itself; one that does not fit (never expected) is left out rather than mistyped. */
+  private detailsOf(eventId: number, details: Record<string, unknown>): CanaryEventDetails {
+    const parsed = canaryEventDetailsSchema.safeParse(details);
+    if (parsed.success) return parsed.data;
+    this.logger.warn(`policy diff event ${eventId}: details do not fit the canary schema (${parsed.error.issues[0]?.message ?? 'invalid'}); sent empty`);
+    return {};
   }
 
   private async load(scope: string | null, id: string): Promise<PolicyDiffRow> {

@@ -9,7 +9,7 @@ export interface PolicyDiffsAdminModuleOptions {
   imports?: ModuleMetadata['imports'];
   /**
    * Whatever of ADMIN_KEY, POLICY_CATALOG, POLICY_ENVIRONMENT, POLICY_DIFF_AUTO_APPROVE, REDIS_CLIENT,
-   * PolicyDiffRepository, PolicyVersionRepository and TenantRepository the imports (or a global
+   * PolicyDiffRepository, PolicyVersionRepository, CanaryMeasurementRepository and TenantRepository the imports (or a global
    * module, such as AdminAuthModule) do not already provide.
    */
   providers?: Provider[];
