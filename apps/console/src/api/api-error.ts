@@ -6,6 +6,8 @@ export class ApiError extends Error {
     readonly type: string | null = null,
     readonly code: string | null = null,
     readonly param: string | null = null,
+    /** The envelope's other fields, e.g. a refused dataset's `issues` and `issue_count`. */
+    readonly details: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -15,11 +17,12 @@ export class ApiError extends Error {
   static async fromResponse(response: Response): Promise<ApiError> {
     const text = await response.text().catch(() => '');
     try {
-      const body = JSON.parse(text) as { error?: { message?: unknown; type?: unknown; code?: unknown; param?: unknown } };
+      const body = JSON.parse(text) as { error?: Record<string, unknown> };
       const e = body.error;
       if (e && typeof e.message === 'string') {
         const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-        return new ApiError(response.status, e.message, str(e.type), str(e.code), str(e.param));
+        const { message, type, code, param, ...details } = e;
+        return new ApiError(response.status, message, str(type), str(code), str(param), details);
       }
     } catch {
       // Not JSON: fall through to the status line.

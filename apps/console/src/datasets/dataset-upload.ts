@@ -34,16 +34,15 @@ export interface UploadIssues {
 }
 
 /**
- * The per-line problems of a refused dataset (422 `invalid_dataset`). The envelope carries
- * `issues` and `issue_count`, but the shared ApiError keeps only message/type/code/param, so the
- * issues are read back from the message, which names each one as "line N: reason" in the same order.
- * An error that does carry `issues` (should ApiError grow them) is read directly.
+ * The per-line problems of a refused dataset (422 `invalid_dataset`): the envelope's `issues` (up
+ * to 100) and `issue_count`. Without them (a proxy that rewrote the body), they are read back from
+ * the message, which names the first ten as "line N: reason" in the same order.
  */
 export function uploadIssues(error: unknown): UploadIssues | null {
   if (!(error instanceof ApiError) || error.code !== 'invalid_dataset') return null;
-  const carried = (error as ApiError & { issues?: unknown }).issues;
+  const carried = error.details.issues;
   if (Array.isArray(carried) && carried.every(isIssue)) {
-    const count = (error as ApiError & { issue_count?: unknown }).issue_count;
+    const count = error.details.issue_count;
     return { issues: carried, total: typeof count === 'number' ? count : carried.length, unit: 'line' };
   }
   return issuesFromMessage(error.message);
