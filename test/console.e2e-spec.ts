@@ -99,6 +99,46 @@ describe('review console in a browser', () => {
     expect(after.events.find((e) => e.action === 'approved')).toMatchObject({ actor: 'dana' });
   });
 
+  it('schedules the canary from the approved diff and watches it advance to promotion', async () => {
+    const { page } = b;
+    await page.getByRole('link', { name: 'Schedule its canary' }).click();
+    await page.getByRole('heading', { name: 'Schedule the canary' }).waitFor();
+    // The closed-loop test's schedule, typed as a person would (shares, seconds, points).
+    await page.getByLabel('Steps (shares of callers, comma-separated, ending at 1)').fill('0.25, 0.5, 1');
+    await page.getByLabel('Least dwell per step', { exact: true }).fill('0.3');
+    await page.getByLabel('Least dwell per step: unit').selectOption('seconds');
+    await page.getByLabel('Tolerance (quality points below control)').fill('5');
+    await page.getByLabel('Least judged calls per arm per step').fill('60');
+    await page.getByText('More settings').click();
+    await page.getByLabel('p95 latency slack (ms)').fill('5000');
+    await page.getByLabel('Roll back a step still undecided after', { exact: true }).fill('60');
+    await page.getByLabel('Roll back a step still undecided after: unit').selectOption('seconds');
+    await page.getByLabel('Check every', { exact: true }).fill('0.25');
+    await page.getByLabel('Check every: unit').selectOption('seconds');
+    await page.getByRole('button', { name: 'Schedule canary' }).click();
+    await page.getByText(/^Scheduled: the first step \(25%/).waitFor();
+
+    // Client traffic on ARC drives the rollout; the page follows it by polling.
+    const shares = new Set<string>();
+    const arc = s.fleet.rows.filter((r) => r.workload === 'arc-challenge');
+    const ended = await s.canaryEnds(diff.id, async (round) => {
+      await s.send(64, 1_000 + round, arc);
+      await s.drained(WORKLOADS);
+      shares.add((await page.getByTestId('canary-share-text').textContent()) ?? '');
+    });
+    expect(ended.status).toBe('promoted');
+    await expect.poll(() => page.getByTestId('canary-share-text').textContent(), { timeout: 10_000 }).toContain('Promoted');
+    // The timeline lists the start, each advance and the promotion, as the API's step log does.
+    const timeline = page.getByRole('list', { name: 'Canary steps' });
+    await expect.poll(() => timeline.getByText('Promoted').count()).toBeGreaterThan(0);
+    const api = (await s.admin('GET', `/admin/policy-diffs/${diff.id}/canary`)).json as { steps: unknown[]; checks: unknown[] };
+    expect(await timeline.locator(':scope > li').count()).toBe(api.steps.length);
+    expect(api.checks.length).toBeGreaterThan(0);
+    await page.getByRole('heading', { name: 'Canary against control' }).waitFor();
+    expect([...shares].some((t) => /of callers on the proposed policy|Promoted/.test(t))).toBe(true);
+    await b.screenshot('canary');
+  }, 200_000);
+
   it("opens a span from the diff's evidence and sees its scores", async () => {
     const { page } = b;
     await page.goto(url(`/diffs/${diff.id}`));
@@ -110,6 +150,40 @@ describe('review console in a browser', () => {
     expect(span.scores.length).toBeGreaterThan(0);
     const table = page.getByRole('table', { name: /scores/i });
     await expect.poll(() => table.locator('tbody tr').count()).toBe(span.scores.length);
+    expect(b.errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
+  });
+
+  it('uploads a dataset with a bad line and names the line, worded as the API words it', async () => {
+    const { page } = b;
+    const file = ['{"input":"What is 2 + 2?","expected":"4"}', '{"expected":"5"}', '{"input":"Capital of France?","expected":"Paris"}'].join('\n') + '\n';
+    await page.getByRole('link', { name: 'Datasets & runs' }).click();
+    await page.getByLabel('Dataset file').setInputFiles({ name: 'console-golden.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(file) });
+    expect(await page.getByLabel('Dataset name').inputValue()).toBe('console-golden');
+    await page.getByRole('button', { name: 'Upload' }).click();
+
+    // The same file straight to the API: the console must list exactly its issues.
+    const direct = await fetch(`${s.h.baseUrl}/admin/datasets/console-golden/versions?format=jsonl`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/jsonl' },
+      body: file,
+    });
+    expect(direct.status).toBe(422);
+    const { error } = (await direct.json()) as { error: { issues: { line: number; reason: string }[] } };
+    expect(error.issues.map((i) => i.line)).toEqual([2]);
+    const issues = page.getByRole('region', { name: /invalid line/ }).getByRole('listitem');
+    await expect.poll(() => issues.allTextContents()).toEqual([`Line 2: ${error.issues[0].reason}`]);
+    expect((await s.admin('GET', '/admin/datasets')).json).toMatchObject({ data: [] });
+  });
+
+  it('shows the overview: usage, the quality heatmap, exploration spend and breakers', async () => {
+    const { page } = b;
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+    for (const panel of ['Cost and requests', 'Quality', 'Exploration spend', 'Breakers']) await page.getByRole('heading', { level: 2, name: panel }).waitFor();
+    // The heatmap has a row for ARC, judged on every call.
+    await page.getByRole('table', { name: /score per workload × model/ }).getByRole('rowheader', { name: 'arc-challenge' }).waitFor();
+    await page.getByTestId('time-series-chart').first().waitFor();
+    await b.screenshot('overview');
     expect(b.errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
   });
 });
