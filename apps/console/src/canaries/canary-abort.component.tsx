@@ -1,9 +1,10 @@
-import { type AbortCanaryRequest, abortCanaryRequestSchema, type CanaryStatus } from '@switchyard/contracts';
+import type { AbortCanaryRequest, CanaryStatus } from '@switchyard/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
 import { useApi } from '../auth/session.context';
 import { ErrorNotice } from '../ui/error-notice.component';
 import { canaryKeys } from './canary.queries';
+import { abortCanaryRequestSchema } from './canary-contract.parse';
 
 type Stage = 'closed' | 'comment' | 'confirm';
 
@@ -11,7 +12,7 @@ type Stage = 'closed' | 'comment' | 'confirm';
  * Stops a running rollout and restores the parent policy. Two deliberate steps: say why (the
  * comment goes into the audit log), then confirm; only then is anything sent.
  */
-export function CanaryAbort({ diffId, parentVersionId }: { diffId: string; parentVersionId: string }) {
+export function CanaryAbort({ diffId, parentVersionId, running }: { diffId: string; parentVersionId: string; running: boolean }) {
   const api = useApi();
   const queryClient = useQueryClient();
   const id = useId();
@@ -37,6 +38,7 @@ export function CanaryAbort({ diffId, parentVersionId }: { diffId: string; paren
     setStage('confirm');
   };
 
+  // The result stays on screen after the status it changed has stopped the rollout.
   if (mutation.data) {
     return (
       <p role="status" className="notice">
@@ -44,6 +46,7 @@ export function CanaryAbort({ diffId, parentVersionId }: { diffId: string; paren
       </p>
     );
   }
+  if (!running) return null;
 
   return (
     <section aria-labelledby={`${id}-title`}>

@@ -22,7 +22,8 @@ export interface CanaryCharts {
  */
 export function canaryChartSeries(measurements: readonly Measurement[], predictedDelta: number | null): CanaryCharts {
   const sorted = [...measurements].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-  const x = sorted.map((m) => Math.round(Date.parse(m.at) / 1000));
+  // Fractional seconds: checks can come less than a second apart (short test schedules), and must not share an x.
+  const x = sorted.map((m) => Date.parse(m.at) / 1000);
   const arms = [
     { label: 'Canary', color: CANARY_COLOR, pick: (m: Measurement) => m.canary },
     { label: 'Control', color: CONTROL_COLOR, pick: (m: Measurement) => m.control },

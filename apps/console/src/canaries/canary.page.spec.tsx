@@ -158,6 +158,9 @@ describe('Abort and roll back', () => {
     expect(seen.filter((r) => r.method === 'POST')).toEqual([{ method: 'POST', path: `/admin/policy-diffs/${ID}/canary/abort`, body: { comment: 'customer escalation' } }]);
     expect(gw.aborted()).toBe(true);
     await waitFor(() => expect(screen.getByTestId('canary-share-text').textContent).toBe('Rolled back at step 2 of 4: every caller is on the parent policy'));
+    // The result stays once the refreshed status shows the rollout stopped (and the abort button gone).
+    expect(screen.getByText(/Rolled back: the rollout is now/)).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Abort and roll back' })).toBeNull();
     const last = within(screen.getByRole('list', { name: 'Canary steps' })).getAllByRole('listitem').at(-1);
     expect(last?.textContent).toContain('Aborted and rolled back');
     expect(last?.textContent).toContain('Comment: customer escalation');

@@ -67,7 +67,7 @@ function Rollout({ status, diff, measurements, updatedAt, live }: { status: Cana
               Updated {new Date(updatedAt).toLocaleTimeString('en-GB', { timeZone: 'UTC' })} UTC{live && `, refreshing every ${LIVE_REFRESH_MS / 1000} s`}.
             </p>
           </section>
-          {status.status === 'canary' && <CanaryAbort diffId={diff.id} parentVersionId={diff.parentVersionId} />}
+          <CanaryAbort diffId={diff.id} parentVersionId={diff.parentVersionId} running={status.status === 'canary'} />
           <RolloutLog status={status} totalSteps={scheduled?.shares.length ?? null} />
           <section aria-labelledby="canary-measured">
             <h2 id="canary-measured">Canary against control</h2>
