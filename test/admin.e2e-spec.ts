@@ -1,4 +1,4 @@
-import { activePolicyResponseSchema, createPolicyVersionResponseSchema, policyDiffResponseSchema, validatePolicyResponseSchema } from '@switchyard/contracts';
+import { activePolicyResponseSchema, createPolicyVersionResponseSchema, deploymentListResponseSchema, policyDiffResponseSchema, validatePolicyResponseSchema } from '@switchyard/contracts';
 import { loadTestEnv } from '@switchyard/config';
 import { OptimizerQueue } from '@switchyard/queue';
 import { loadOpenAiSchemas } from '@switchyard/testing';
@@ -111,7 +111,9 @@ describe('admin API over real HTTP', () => {
   it('lists live deployment state with breaker details', async () => {
     const res = await admin('GET', '/admin/deployments');
     expect(res.status).toBe(200);
-    const body = res.json as { data: { model: string; observed: boolean; breaker?: { state: string }; snapshot?: { samples: number } }[] };
+    // Strict: a field the gateway adds or renames without the contract fails here.
+    const body = deploymentListResponseSchema.parse(res.json);
+    expect(body.data.map((d) => d.model)).toEqual(h.config.models.map((m) => m.id));
     const b = body.data.find((d) => d.model === 'gpt-b');
     expect(b).toMatchObject({ observed: true, breaker: { state: 'closed' } });
     expect(b?.snapshot?.samples).toBeGreaterThan(0);

@@ -1,4 +1,5 @@
 import { loadTestEnv } from '@switchyard/config';
+import { spanDetailResponseSchema } from '@switchyard/contracts';
 import { JudgeQueue } from '@switchyard/queue';
 import { loadOpenAiSchemas, startTcpProxy, type TcpProxy } from '@switchyard/testing';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
@@ -45,8 +46,9 @@ describe('feedback, scores by span, and failed jobs', () => {
 
     const { status, json } = await admin(`/admin/spans/${spanId}`);
     expect(status).toBe(200);
-    const body = json as { span: { spanId: string; model: string }; scores: { source: string; score: number; reason: string }[] };
-    expect(body.span).toMatchObject({ spanId, model: 'gpt-a' });
+    // Strict: a column added or renamed without the contract fails here.
+    const body = spanDetailResponseSchema.parse(json);
+    expect(body.span).toMatchObject({ spanId, model: 'gpt-a', attempts: [{ model: 'gpt-a' }] });
     expect(body.scores).toEqual([expect.objectContaining({ source: 'feedback', score: 1, reason: 'actually right', scorer: 'user-feedback' })]);
   });
 

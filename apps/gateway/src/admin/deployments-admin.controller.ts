@@ -1,14 +1,8 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@switchyard/config';
-import { type DeploymentDetails, DeploymentStateService } from '../routing/live/deployment-state.service.js';
+import type { DeploymentListResponse } from '@switchyard/contracts';
+import { DeploymentStateService } from '../routing/live/deployment-state.service.js';
 import { AdminRoute } from './admin-key.guard.js';
-
-interface DeploymentEntry extends Partial<DeploymentDetails> {
-  model: string;
-  provider: string;
-  /** False until the deployment has served or failed a call on this instance. */
-  observed: boolean;
-}
 
 /** Live state of every configured deployment on this gateway instance: breakers, latency, errors, load. */
 @Controller('admin/deployments')
@@ -20,7 +14,7 @@ export class DeploymentsAdminController {
   ) {}
 
   @Get()
-  list(): { object: 'list'; data: DeploymentEntry[] } {
+  list(): DeploymentListResponse {
     const known = new Map(this.live.all().map((d) => [d.model, d]));
     return {
       object: 'list',

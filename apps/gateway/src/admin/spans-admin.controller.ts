@@ -1,5 +1,15 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { type ListSpansQuery, listSpansQuerySchema, parseSpanCursor, spanCursorOf, type SpanListResponse, type SpanSummary } from '@switchyard/contracts';
+import {
+  type ListSpansQuery,
+  listSpansQuerySchema,
+  parseSpanCursor,
+  type ScoreRecord,
+  spanCursorOf,
+  type SpanDetailResponse,
+  type SpanListResponse,
+  type SpanRecord,
+  type SpanSummary,
+} from '@switchyard/contracts';
 import { ScoreRepository, type ScoreRow, SpanRepository, type SpanRow, type SpanSearchRow } from '@switchyard/db';
 import { OpenAiHttpError } from '../errors/openai-error.js';
 import { ZodBodyPipe } from '../validation/zod-body.pipe.js';
@@ -23,6 +33,21 @@ const toSummary = (row: SpanSearchRow): SpanSummary => ({
   strategy: row.strategy,
   scores: { n: row.scoreCount, mean: row.scoreMean },
 });
+
+// A jsonb column holds JSON by construction; drizzle types what it reads as unknown.
+type Json = SpanRecord['requestBody'];
+type JsonObject = ScoreRecord['metadata'];
+
+// The rows as they are, with the timestamps as the ISO strings JSON.stringify makes of them anyway.
+const toSpanRecord = (row: SpanRow): SpanRecord => ({
+  ...row,
+  startedAt: row.startedAt.toISOString(),
+  requestBody: row.requestBody as Json,
+  responseBody: row.responseBody as Json,
+  metadata: row.metadata as JsonObject | null,
+  createdAt: row.createdAt.toISOString(),
+});
+const toScoreRecord = (row: ScoreRow): ScoreRecord => ({ ...row, metadata: row.metadata as JsonObject, createdAt: row.createdAt.toISOString() });
 
 /** Span search, and one span with every score it has received, from every source: the audit trail of one answer. */
 @Controller('admin/spans')
@@ -58,11 +83,11 @@ export class SpansAdminController {
   /** A tenant admin sees its tenant's spans only; another's answers 404, exactly as a missing one. */
   @Get(':id')
   @TenantAdmins()
-  async one(@CurrentAdmin() principal: AdminPrincipal, @Param('id') id: string): Promise<{ span: SpanRow; scores: ScoreRow[] }> {
+  async one(@CurrentAdmin() principal: AdminPrincipal, @Param('id') id: string): Promise<SpanDetailResponse> {
     if (!/^[0-9a-f]{16}$/.test(id)) throw new OpenAiHttpError(400, 'A span id is 16 hex digits.', 'invalid_request_error', 'invalid_value', 'id');
     // Scores are read only once the span is known to be in scope: they are reached through it.
     const span = await this.spans.findScoped(tenantScopeOf(principal), id);
     if (!span) throw new OpenAiHttpError(404, `No span '${id}'.`, 'invalid_request_error', 'span_not_found', 'id');
-    return { span, scores: await this.scores.forSpan(id) };
+    return { span: toSpanRecord(span), scores: (await this.scores.forSpan(id)).map(toScoreRecord) };
   }
 }

@@ -3,3 +3,5 @@ export * from './admin-audit.schema.js';
 export * from './admin-session.schema.js';
 export * from './spans-admin.schema.js';
 export * from './overview.schema.js';
+export * from './span-detail.schema.js';
+export * from './deployments.schema.js';
