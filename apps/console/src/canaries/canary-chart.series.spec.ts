@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canaryChartSeries } from './canary-chart.series';
+import { canaryChartSeries, drawable } from './canary-chart.series';
 import { armQuality, errorRate, qualityDifference, t975 } from './canary-stats';
 import type { CanaryArmStats, CanaryCheck } from '@switchyard/contracts';
 import { type CanaryStep, canaryMeasurements, decisionReason, measurementsFromChecks, measurementsFromSteps, scheduledSteps } from './canary-steps.parse';
@@ -166,5 +166,15 @@ describe('canaryChartSeries', () => {
     expect(charts.quality[0].values).toEqual([null]);
     expect(charts.quality[0].band).toEqual({ low: [null], high: [null] });
     expect(charts.p95LatencyMs[0].values).toEqual([null]);
+  });
+});
+
+describe('drawable', () => {
+  it('needs two times with a value: all-null checks (no calls yet) draw no empty chart', () => {
+    const empty = { label: 'a', color: '#000', values: [null, null, null] };
+    expect(drawable([empty, { ...empty, label: 'b' }])).toBe(false);
+    expect(drawable([{ ...empty, values: [0.5, null, null] }, empty])).toBe(false);
+    expect(drawable([{ ...empty, values: [0.5, null, null] }, { ...empty, values: [null, null, 0.7] }])).toBe(true);
+    expect(drawable([])).toBe(false);
   });
 });

@@ -44,3 +44,11 @@ export function canaryChartSeries(measurements: readonly Measurement[], predicte
 
   return { x, quality, errorRate: errors, p95LatencyMs: latency };
 }
+
+/** Whether a chart has a line to draw: at least two times at which some series has a value. */
+export function drawable(series: readonly Series[]): boolean {
+  const length = Math.max(0, ...series.map((s) => s.values.length));
+  let points = 0;
+  for (let i = 0; i < length && points < 2; i++) if (series.some((s) => s.values[i] !== null && s.values[i] !== undefined)) points++;
+  return points >= 2;
+}

@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { count, dateTime, ms, percent, points } from '../ui/format';
 import { TimeSeriesChart } from '../ui/time-series-chart.component';
-import { canaryChartSeries } from './canary-chart.series';
+import { canaryChartSeries, drawable } from './canary-chart.series';
 import type { ArmPoint, Interval, Measurement } from './canary-steps.parse';
 import { share as shareText } from './canary.format';
 
@@ -20,8 +20,8 @@ interface Props {
 }
 
 /**
- * The canary against the control: charts over time once there are two measurements to draw a line
- * through, the latest one's numbers (intervals and sample counts per arm), and every measurement as a table.
+ * The canary against the control: charts over time once two measurements have values to draw a
+ * line through, the latest one's numbers (intervals and sample counts per arm), and every measurement as a table.
  */
 export function CanaryMeasurements({ measurements, predictedDelta }: Props) {
   const charts = useMemo(() => canaryChartSeries(measurements, predictedDelta), [measurements, predictedDelta]);
@@ -33,15 +33,13 @@ export function CanaryMeasurements({ measurements, predictedDelta }: Props) {
     <>
       <h3>Latest measurement</h3>
       <LatestTable m={latest} predictedDelta={predictedDelta} />
-      {measurements.length >= 2 ? (
-        <>
-          <TimeSeriesChart x={charts.x} series={charts.quality} yLabel="judged quality (%)" title="Judged quality, canary vs control (95% intervals), and the predicted level (dashed)" format={level} />
-          <TimeSeriesChart x={charts.x} series={charts.errorRate} yLabel="error rate (%)" title="Error rate, canary vs control (95% intervals)" format={pct} />
-          <TimeSeriesChart x={charts.x} series={charts.p95LatencyMs} yLabel="p95 latency (ms)" title="p95 latency, canary vs control" format={ms} />
-        </>
+      {drawable(charts.quality) ? (
+        <TimeSeriesChart x={charts.x} series={charts.quality} yLabel="judged quality (%)" title="Judged quality, canary vs control (95% intervals), and the predicted level (dashed)" format={level} />
       ) : (
-        <p className="muted">Charts over time appear once a second measurement is recorded.</p>
+        <p className="muted">The quality chart appears once two checks have judged calls to compare.</p>
       )}
+      {drawable(charts.errorRate) && <TimeSeriesChart x={charts.x} series={charts.errorRate} yLabel="error rate (%)" title="Error rate, canary vs control (95% intervals)" format={pct} />}
+      {drawable(charts.p95LatencyMs) && <TimeSeriesChart x={charts.x} series={charts.p95LatencyMs} yLabel="p95 latency (ms)" title="p95 latency, canary vs control" format={ms} />}
       <details>
         <summary>Every measurement ({count(measurements.length, 'check')})</summary>
         <table>

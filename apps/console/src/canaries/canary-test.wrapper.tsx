@@ -38,13 +38,13 @@ export function fakeGateway(route: FakeRoute): SeenRequest[] {
   return seen;
 }
 
-/** Renders `element` at `path` (matched by `pattern`, e.g. "/canaries/:diffId") as a signed-in global admin would see it. */
-export function renderSignedIn(element: ReactElement, { pattern, path }: { pattern: string; path: string }): RenderResult {
+/** Renders `element` at `path` (matched by `pattern`, e.g. "/canaries/:diffId") as a signed-in admin (global unless `session` says otherwise) would see it. */
+export function renderSignedIn(element: ReactElement, { pattern, path, session = SESSION }: { pattern: string; path: string; session?: AdminSession }): RenderResult {
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
   const router = createMemoryRouter([{ path: pattern, element }], { initialEntries: [path] });
   return render(
     <QueryClientProvider client={queryClient}>
-      <SessionProvider initial={{ key: 'sk-test', session: SESSION }} signedIn={<RouterProvider router={router} />} signedOut={<p>Signed out</p>} />
+      <SessionProvider initial={{ key: 'sk-test', session }} signedIn={<RouterProvider router={router} />} signedOut={<p>Signed out</p>} />
     </QueryClientProvider>,
   );
 }

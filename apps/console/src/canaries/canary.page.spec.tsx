@@ -134,6 +134,16 @@ describe('CanaryPage, running', () => {
   });
 });
 
+describe('CanaryPage for a tenant admin', () => {
+  it('shows the rollout but not the abort, which takes the global admin key', async () => {
+    fakeGateway(gateway().route);
+    renderSignedIn(<CanaryPage />, { pattern: '/canaries/:diffId', path: `/canaries/${ID}`, session: { scope: 'tenant', tenantId: 't_1', tenantName: 'acme', keyId: 'ak_1', keyName: 'ops' } });
+    await screen.findByTestId('canary-share-text');
+    expect(screen.queryByRole('button', { name: 'Abort and roll back' })).toBeNull();
+    expect(screen.getByText(/Aborting a rollout changes the shared routing/)).toBeTruthy();
+  });
+});
+
 describe('Abort and roll back', () => {
   it('needs a comment, then a confirmation, before it sends anything; then shows the result', async () => {
     const gw = gateway();

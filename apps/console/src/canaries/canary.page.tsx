@@ -1,6 +1,7 @@
 import type { CanaryStatus, PolicyDiffDetail } from '@switchyard/contracts';
 import { useMemo } from 'react';
 import { Link, useParams } from 'react-router';
+import { useSession } from '../auth/session.context';
 import { dateTime } from '../ui/format';
 import { ErrorNotice } from '../ui/error-notice.component';
 import { isLive, LIVE_REFRESH_MS, useCanaryStatus, useDiff } from './canary.queries';
@@ -39,6 +40,8 @@ export function CanaryPage() {
 }
 
 function Rollout({ status, diff, measurements, updatedAt, live }: { status: CanaryStatus; diff: PolicyDiffDetail; measurements: Measurement[]; updatedAt: number; live: boolean }) {
+  // Scheduling and aborting change the shared routing: the API allows them to the global admin key only.
+  const global = useSession().session.scope === 'global';
   const scheduled = scheduledSteps(status.steps);
   const started = status.steps.some((s) => s.action === 'canary_started');
   switch (status.status) {
@@ -51,7 +54,7 @@ function Rollout({ status, diff, measurements, updatedAt, live }: { status: Cana
               its first step starts. The API keeps one start per diff: scheduling again does not move it.
             </p>
           )}
-          <CanaryScheduleForm diffId={diff.id} />
+          {global ? <CanaryScheduleForm diffId={diff.id} /> : <p className="notice">Scheduling a rollout changes the shared routing, so it takes the global admin key.</p>}
           {status.steps.length > 0 && <RolloutLog status={status} totalSteps={scheduled?.shares.length ?? null} />}
         </>
       );
@@ -67,7 +70,8 @@ function Rollout({ status, diff, measurements, updatedAt, live }: { status: Cana
               Updated {new Date(updatedAt).toLocaleTimeString('en-GB', { timeZone: 'UTC' })} UTC{live && `, refreshing every ${LIVE_REFRESH_MS / 1000} s`}.
             </p>
           </section>
-          <CanaryAbort diffId={diff.id} parentVersionId={diff.parentVersionId} running={status.status === 'canary'} />
+          <CanaryAbort diffId={diff.id} parentVersionId={diff.parentVersionId} running={status.status === 'canary' && global} />
+          {status.status === 'canary' && !global && <p className="notice">Aborting a rollout changes the shared routing, so it takes the global admin key.</p>}
           <RolloutLog status={status} totalSteps={scheduled?.shares.length ?? null} />
           <section aria-labelledby="canary-measured">
             <h2 id="canary-measured">Canary against control</h2>
