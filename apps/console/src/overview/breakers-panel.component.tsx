@@ -1,8 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
+import type { BreakerStateName, DeploymentEntry, DeploymentListResponse } from '@switchyard/contracts';
 import { useApi } from '../auth/session.context';
 import { ErrorNotice } from '../ui/error-notice.component';
 import { ms, percent } from '../ui/format';
-import type { BreakerStateName, DeploymentEntry, DeploymentList } from './deployment-state.types';
 
 const STATE_TEXT: Readonly<Record<BreakerStateName, string>> = { closed: 'closed', open: 'open', half_open: 'half-open' };
 const STATE_CLASS: Readonly<Record<BreakerStateName, string>> = { closed: 'status-promoted', open: 'status-rejected', half_open: 'status-canary' };
@@ -12,7 +12,7 @@ export function BreakersPanel() {
   const api = useApi();
   const deployments = useQuery({
     queryKey: ['deployments'],
-    queryFn: ({ signal }) => api.get<DeploymentList>('/admin/deployments', undefined, signal),
+    queryFn: ({ signal }) => api.get<DeploymentListResponse>('/admin/deployments', undefined, signal),
     refetchInterval: 5_000,
   });
   return (

@@ -1,7 +1,7 @@
-import type { RedactionMode, SpanRecord } from './span-detail.types';
+import type { SpanRecord, SpanRedactionMode } from '@switchyard/contracts';
 import './spans.css';
 
-const MODE_TEXT: Record<RedactionMode, string> = {
+const MODE_TEXT: Record<SpanRedactionMode, string> = {
   full: 'full: the request and response bodies were kept as sent.',
   hashed: 'hashed: the bodies were not kept, only SHA-256 hashes of them (identical prompts and answers still match).',
   'metadata-only': 'metadata-only: the bodies were not kept.',

@@ -1,7 +1,7 @@
 import { screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ScoreRecord, SpanDetailResponse, SpanRecord } from '@switchyard/contracts';
 import { SpanDetailPage } from './span-detail.page';
-import type { ScoreRecord, SpanDetailResponse, SpanRecord } from './span-detail.types';
 import { FakeAdminApi } from '../testing/fake-admin-api';
 import { renderPage } from '../testing/render-page';
 

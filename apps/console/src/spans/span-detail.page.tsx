@@ -1,9 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
+import type { SpanDetailResponse } from '@switchyard/contracts';
 import { useApi } from '../auth/session.context';
 import { ErrorNotice } from '../ui/error-notice.component';
 import { SpanBodies } from './span-bodies.component';
-import type { SpanDetailResponse } from './span-detail.types';
 import { SpanFacts } from './span-facts.component';
 import { SpanRouting } from './span-routing.component';
 import { SpanScores } from './span-scores.component';

@@ -1,6 +1,6 @@
 import { Link } from 'react-router';
+import type { SpanRecord } from '@switchyard/contracts';
 import { count, dateTime, ms, usd } from '../ui/format';
-import type { SpanRecord } from './span-detail.types';
 
 /** Where an internal call came from: a golden run's page, or the live span a shadow probe replayed. */
 function RunLink({ span }: { span: SpanRecord }) {

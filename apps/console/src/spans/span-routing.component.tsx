@@ -1,5 +1,5 @@
+import type { SpanRecord } from '@switchyard/contracts';
 import { ms, usd } from '../ui/format';
-import type { SpanRecord } from './span-detail.types';
 import { attemptOutcome, candidateRows, routingDetails } from './span-routing';
 
 /** The routing decision: strategy, the matching rule, the ranked candidates, exclusions and every attempt (fallbacks included). */

@@ -1,4 +1,4 @@
-import type { SpanRecord } from './span-detail.types';
+import type { SpanRecord } from '@switchyard/contracts';
 
 /** How routing decided, as the gateway keeps it under `metadata.routing` (see the README's "Spans"). */
 export interface RoutingDetails {

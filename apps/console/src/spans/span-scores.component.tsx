@@ -1,8 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
+import type { ScoreRecord, SpanDetailResponse } from '@switchyard/contracts';
 import { useApi } from '../auth/session.context';
 import { dateTime } from '../ui/format';
-import type { ScoreRecord, SpanDetailResponse } from './span-detail.types';
 
 const text = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
 
