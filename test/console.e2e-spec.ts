@@ -1,5 +1,6 @@
 import type { PolicyDiffDetail } from '@switchyard/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations } from './support/axe.check.js';
 import { type ConsoleBrowser, buildConsole, openConsoleBrowser } from './support/console.browser.js';
 import { ADMIN_KEY } from './support/gateway.harness.js';
 import { LoopStack } from './support/loop.stack.js';
@@ -37,6 +38,8 @@ describe('review console in a browser', () => {
   it('signs in with the admin key and a name, and signs out again', async () => {
     const { page } = b;
     await page.goto(url('/'));
+    await page.getByLabel('Admin key').waitFor();
+    expect(await axeViolations(page)).toEqual([]);
     await page.getByLabel('Admin key').fill('wrong-key-0000');
     await page.getByRole('button', { name: 'Sign in' }).click();
     // The API's own refusal, shown as it came.
@@ -81,6 +84,7 @@ describe('review console in a browser', () => {
     // The policy change side by side: GPT-4 on the left, the proposed route on the right.
     expect(await page.getByTestId('json-diff').locator('.removed').count()).toBeGreaterThan(0);
     await b.screenshot('diff');
+    expect(await axeViolations(page)).toEqual([]);
   });
 
   it('approves the diff with a comment, which the audit trail and the API then show', async () => {
@@ -116,7 +120,8 @@ describe('review console in a browser', () => {
     await page.getByLabel('Check every', { exact: true }).fill('0.25');
     await page.getByLabel('Check every: unit').selectOption('seconds');
     await page.getByRole('button', { name: 'Schedule canary' }).click();
-    await page.getByText(/^Scheduled: the first step \(25%/).waitFor();
+    // The rollout starts at once (no start time given): the form gives way to its timeline.
+    await page.getByRole('list', { name: 'Canary steps' }).getByText('Canary scheduled', { exact: true }).waitFor();
 
     // Client traffic on ARC drives the rollout; the page follows it by polling.
     const shares = new Set<string>();
@@ -130,13 +135,14 @@ describe('review console in a browser', () => {
     await expect.poll(() => page.getByTestId('canary-share-text').textContent(), { timeout: 10_000 }).toContain('Promoted');
     // The timeline lists the start, each advance and the promotion, as the API's step log does.
     const timeline = page.getByRole('list', { name: 'Canary steps' });
-    await expect.poll(() => timeline.getByText('Promoted').count()).toBeGreaterThan(0);
+    await expect.poll(() => timeline.getByText('Promoted', { exact: true }).count()).toBeGreaterThan(0);
     const api = (await s.admin('GET', `/admin/policy-diffs/${diff.id}/canary`)).json as { steps: unknown[]; checks: unknown[] };
     expect(await timeline.locator(':scope > li').count()).toBe(api.steps.length);
     expect(api.checks.length).toBeGreaterThan(0);
     await page.getByRole('heading', { name: 'Canary against control' }).waitFor();
     expect([...shares].some((t) => /of callers on the proposed policy|Promoted/.test(t))).toBe(true);
     await b.screenshot('canary');
+    expect(await axeViolations(page)).toEqual([]);
   }, 200_000);
 
   it("opens a span from the diff's evidence and sees its scores", async () => {
@@ -150,6 +156,7 @@ describe('review console in a browser', () => {
     expect(span.scores.length).toBeGreaterThan(0);
     const table = page.getByRole('table', { name: /scores/i });
     await expect.poll(() => table.locator('tbody tr').count()).toBe(span.scores.length);
+    expect(await axeViolations(page)).toEqual([]);
     expect(b.errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
   });
 
@@ -172,6 +179,7 @@ describe('review console in a browser', () => {
     expect(error.issues.map((i) => i.line)).toEqual([2]);
     const issues = page.getByRole('region', { name: /invalid line/ }).getByRole('listitem');
     await expect.poll(() => issues.allTextContents()).toEqual([`Line 2: ${error.issues[0].reason}`]);
+    expect(await axeViolations(page)).toEqual([]);
     expect((await s.admin('GET', '/admin/datasets')).json).toMatchObject({ data: [] });
   });
 
@@ -184,6 +192,7 @@ describe('review console in a browser', () => {
     await page.getByRole('table', { name: /score per workload × model/ }).getByRole('rowheader', { name: 'arc-challenge' }).waitFor();
     await page.getByTestId('time-series-chart').first().waitFor();
     await b.screenshot('overview');
+    expect(await axeViolations(page)).toEqual([]);
     expect(b.errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
   });
 });

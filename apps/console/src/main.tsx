@@ -1,4 +1,5 @@
 import { createRoot } from 'react-dom/client';
+import { config as zodConfig } from 'zod';
 import { ConsoleApp } from './app/console.app';
 import { checkKey, type SignedIn } from './auth/session.context';
 import { sessionStore } from './auth/session.store';
@@ -15,6 +16,9 @@ async function restoreSession(): Promise<SignedIn | null> {
     return null;
   }
 }
+
+// zod probes `new Function` to decide whether to compile its parsers; the console's CSP forbids eval, so skip the probe.
+zodConfig({ jitless: true });
 
 const root = document.getElementById('root');
 if (root) void restoreSession().then((initial) => createRoot(root).render(<ConsoleApp initial={initial} />));

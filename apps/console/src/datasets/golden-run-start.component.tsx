@@ -3,7 +3,7 @@ import type { CreateGoldenRunRequest, DatasetScorer, DatasetVersionResponse, Gol
 import { type FormEvent, useId, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { useApi } from '../auth/session.context';
-import type { DeploymentList } from '../overview/deployment-state.types';
+import type { DeploymentListResponse as DeploymentList } from '@switchyard/contracts';
 import { ErrorNotice } from '../ui/error-notice.component';
 
 /** The scorers the README lists; the API checks the name and its options. */

@@ -1,5 +1,6 @@
 import type { PolicyDiffEvent } from '@switchyard/contracts';
 import { dateTime } from '../ui/format';
+import { JsonBlock } from '../ui/json-block.component';
 
 /** Every event of the diff, oldest first: who did what, when, and what they said. */
 export function DiffAuditTrail({ events }: { events: PolicyDiffEvent[] }) {
@@ -14,7 +15,7 @@ export function DiffAuditTrail({ events }: { events: PolicyDiffEvent[] }) {
           {Object.keys(event.details).length > 0 && (
             <details>
               <summary>Details</summary>
-              <pre className="json">{JSON.stringify(event.details, null, 2)}</pre>
+              <JsonBlock label={`Details of ${event.action.replace('_', ' ')}`} value={event.details} />
             </details>
           )}
         </li>

@@ -12,6 +12,7 @@ import { DiffEvidence } from './diff-evidence.component';
 import { evidenceSampleCount } from './diff-numbers';
 import { DiffReviewForm } from './diff-review.form';
 import { DiffStatus } from './diff-status.component';
+import { JsonBlock } from '../ui/json-block.component';
 
 /** One diff: what it says, what it changes, why the optimizer believes it, and its review. */
 export function DiffDetailPage() {
@@ -90,7 +91,7 @@ export function DiffDetailPage() {
       {parent.isError && !parentForbidden && <ErrorNotice error={parent.error} title="Could not load the parent version" />}
       <details open={parentForbidden}>
         <summary>As RFC 6902 JSON Patch ({d.patch.length} operations)</summary>
-        <pre className="json">{JSON.stringify(d.patch, null, 2)}</pre>
+        <JsonBlock label="The change as RFC 6902 JSON Patch" value={d.patch} />
       </details>
 
       <h2>Evidence</h2>

@@ -1,4 +1,5 @@
 import type { JsonPatchOperation } from '@switchyard/contracts';
+import { JsonBlock } from '../ui/json-block.component';
 
 /** A JSON Pointer as the patch has it (escapes kept: `~1` is a `/` inside a key); '' is the whole document. */
 function readablePath(pointer: string): string {
@@ -13,7 +14,7 @@ function Operation({ operation }: { operation: JsonPatchOperation }) {
       return (
         <>
           <strong>{operation.op}</strong> <code>{readablePath(operation.path)}</code>
-          <pre className="json">{JSON.stringify(operation.value, null, 2)}</pre>
+          <JsonBlock label={`Value of ${operation.op} ${operation.path}`} value={operation.value} />
         </>
       );
     case 'remove':

@@ -1,5 +1,6 @@
 import type { SpanRecord, SpanRedactionMode } from '@switchyard/contracts';
 import './spans.css';
+import { JsonBlock } from '../ui/json-block.component';
 
 const MODE_TEXT: Record<SpanRedactionMode, string> = {
   full: 'full: the request and response bodies were kept as sent.',
@@ -11,7 +12,11 @@ function Body({ title, body, empty }: { title: string; body: unknown; empty: str
   return (
     <>
       <h3>{title}</h3>
-      {body === null || body === undefined ? <p className="muted">{empty}</p> : <pre className="json span-body">{JSON.stringify(body, null, 2)}</pre>}
+      {body === null || body === undefined ? (
+        <p className="muted">{empty}</p>
+      ) : (
+        <JsonBlock className="span-body" label={title} value={body} />
+      )}
     </>
   );
 }

@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import type { ScoreRecord, SpanDetailResponse } from '@switchyard/contracts';
 import { useApi } from '../auth/session.context';
 import { dateTime } from '../ui/format';
+import { JsonBlock } from '../ui/json-block.component';
 
 const text = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
 
@@ -80,7 +81,7 @@ export function SpanScores({ scores }: { scores: ScoreRecord[] }) {
               {s.raw && (
                 <details>
                   <summary>Raw reply</summary>
-                  <pre className="json">{s.raw}</pre>
+                  <JsonBlock label="Raw judge reply" text={s.raw} />
                 </details>
               )}
             </td>

@@ -21,7 +21,8 @@ export function JsonDiff({ before, after, beforeLabel, afterLabel }: Props) {
   return (
     <figure className="json-diff-figure">
       <figcaption className="muted">{changed === 0 ? 'No differences.' : `${changed} changed line${changed === 1 ? '' : 's'}.`}</figcaption>
-      <div className="json-diff" data-testid="json-diff">
+      {/* Focusable: the two columns scroll sideways when lines are long. */}
+      <div className="json-diff" data-testid="json-diff" tabIndex={0} role="group" aria-label={`${beforeLabel} and ${afterLabel}, side by side`}>
         <Side label={beforeLabel} blocks={blocks} opened={opened} pick={(r) => r.left} onOpen={open} />
         <Side label={afterLabel} blocks={blocks} opened={opened} pick={(r) => r.right} />
       </div>
