@@ -1,6 +1,9 @@
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canaryStatusSchema } from '@switchyard/contracts';
+import { loadTestEnv } from '@switchyard/config';
+import { CanaryQueue } from '@switchyard/queue';
+import { Queue } from 'bullmq';
 import type { FakeUpstream } from '@switchyard/testing';
 import { ADMIN_KEY, type GatewayHarness, startGatewayHarness } from './support/gateway.harness.js';
 import { type AdminAnswer, adminCall } from './support/admin.client.js';
@@ -81,6 +84,28 @@ describe('canary rollout of an approved policy diff, gateway and worker together
     expect((await admin('POST', `/admin/policy-diffs/${id}/approve`, {})).status).toBe(200);
     return id;
   };
+
+  it('replaces a start still waiting when the canary is scheduled again, instead of keeping the first', async () => {
+    const id = await proposeAndApprove();
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    const sooner = new Date(Date.now() + 1_800_000).toISOString();
+    expect((await admin('POST', `/admin/policy-diffs/${id}/canary`, { schedule: { ...FAST_SCHEDULE, startAt: later } })).status).toBe(202);
+    const again = await admin('POST', `/admin/policy-diffs/${id}/canary`, { schedule: { ...FAST_SCHEDULE, steps: [0.25, 1], startAt: sooner } });
+    expect(again.status).toBe(202);
+    expect(again.json).toMatchObject({ startsAt: sooner, schedule: { steps: [0.25, 1] } });
+    const comments = ((await admin('GET', `/admin/policy-diffs/${id}`)).json['events'] as { action: string; comment: string | null }[]).filter((e) => e.action === 'commented');
+    expect(comments.map((e) => e.comment)).toEqual([`canary scheduled for ${later}`, `canary rescheduled for ${sooner}`]);
+    // One start job, the second one: its time and schedule.
+    const queue = new Queue(CanaryQueue.name, { connection: { url: loadTestEnv().TEST_REDIS_URL }, prefix: h.config.redisPrefix });
+    try {
+      const job = await queue.getJob(`canary-start-${id}`);
+      expect(job?.data).toMatchObject({ diffId: id, schedule: { steps: [0.25, 1] } });
+      expect(Math.abs((job?.timestamp ?? 0) + (job?.delay ?? 0) - Date.parse(sooner))).toBeLessThan(5_000);
+      await job?.remove();
+    } finally {
+      await queue.close();
+    }
+  });
 
   it('advances step by step on measured quality and promotes the proposed policy', async () => {
     const id = await proposeAndApprove();

@@ -51,7 +51,7 @@ function Rollout({ status, diff, measurements, updatedAt, live }: { status: Cana
           {scheduled && !started && (
             <p className="notice" role="status">
               A rollout is scheduled to start {dateTime(scheduled.startsAt)} ({scheduled.shares.map(shareText).join(' → ')} of callers); this page updates when
-              its first step starts. The API keeps one start per diff: scheduling again does not move it.
+              its first step starts. Scheduling again below replaces this start (time and settings).
             </p>
           )}
           {global ? <CanaryScheduleForm diffId={diff.id} /> : <p className="notice">Scheduling a rollout changes the shared routing, so it takes the global admin key.</p>}

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { APP_CONFIG, type AppConfig } from '@switchyard/config';
 import { type AbortCanaryRequest, canaryEventDetailsSchema, type CanaryEventDetails, type CanaryJob, type CanaryStartJob, type CanaryStatus, type ScheduleCanaryRequest } from '@switchyard/contracts';
 import { CanaryMeasurementRepository, PolicyDiffRepository, type PolicyDiffRow, PolicyVersionRepository } from '@switchyard/db';
-import { CanaryQueue, RedisPolicyPublisher, scheduleCanaryStart } from '@switchyard/queue';
+import { CanaryQueue, CanaryStartRunningError, RedisPolicyPublisher, scheduleCanaryStart } from '@switchyard/queue';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { OpenAiHttpError } from '../../errors/openai-error.js';
@@ -43,12 +43,14 @@ export class PolicyDiffCanaryService implements OnApplicationShutdown {
       throw new OpenAiHttpError(409, `The active policy is ${active?.version.id ?? 'none'}, not this diff's parent ${diff.parentVersionId}; the optimizer will propose again against it.`, 'invalid_request_error', 'stale_diff');
     }
     const at = body.schedule.startAt ? Date.parse(body.schedule.startAt) : Date.now();
+    let outcome: 'scheduled' | 'rescheduled';
     try {
-      await scheduleCanaryStart(this.queue, { diffId: diff.id, environment: this.config.environment, actor, schedule: body.schedule }, at);
+      outcome = await scheduleCanaryStart(this.queue, { diffId: diff.id, environment: this.config.environment, actor, schedule: body.schedule }, at);
     } catch (err) {
+      if (err instanceof CanaryStartRunningError) throw new OpenAiHttpError(409, `${err.message} Its schedule can no longer be changed; abort it once it runs if needed.`, 'invalid_request_error', 'canary_starting');
       throw new OpenAiHttpError(503, `Cannot schedule the canary: Redis is unavailable (${(err as Error).message}).`, 'server_error', 'queue_unavailable');
     }
-    await this.diffs.transition(diff.id, 'commented', actor, `canary scheduled for ${new Date(at).toISOString()}`, { details: { schedule: body.schedule } });
+    await this.diffs.transition(diff.id, 'commented', actor, `canary ${outcome} for ${new Date(at).toISOString()}`, { details: { schedule: body.schedule } });
     return { diffId: diff.id, startsAt: new Date(at).toISOString(), schedule: body.schedule };
   }
 
