@@ -2,6 +2,7 @@ import type { PolicyDiffDetail } from '@switchyard/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from './support/axe.check.js';
 import { type ConsoleBrowser, buildConsole, openConsoleBrowser } from './support/console.browser.js';
+import { adminCall } from './support/admin.client.js';
 import { ADMIN_KEY } from './support/gateway.harness.js';
 import { LoopStack } from './support/loop.stack.js';
 
@@ -194,5 +195,101 @@ describe('review console in a browser', () => {
     await b.screenshot('overview');
     expect(await axeViolations(page)).toEqual([]);
     expect(b.errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
+  });
+
+  describe('a second reviewer', () => {
+    let wino: string;
+    beforeAll(async () => {
+      // A diff for the other workload, posted to the API as a person (not the optimizer) may.
+      const active = await s.active();
+      const document = JSON.parse(JSON.stringify(active.document)) as { routes: Record<string, unknown> };
+      document.routes['winogrande'] = 'zero-one-ai--Yi-34B-Chat';
+      const created = await s.admin('POST', '/admin/policy-diffs', {
+        parentVersionId: active.id,
+        proposedDocument: document,
+        workloads: ['winogrande'],
+        summary: 'winogrande: route everything to Yi-34B (hand-made)',
+        predicted: { quality: { delta: -0.06, low: -0.11, high: -0.01 }, costPerRequest: { delta: -0.004, low: -0.0045, high: -0.0035, relative: -0.9 } },
+        evidence: { samplesPerModel: { 'zero-one-ai--Yi-34B-Chat': { judge: 0, golden: 0, shadow: 40, feedback: 0 } }, scorerMix: {}, exampleSpanIds: [] },
+        reason: 'cheaper',
+      });
+      expect(created.status).toBe(201);
+      wino = String(created.json['id']);
+    });
+
+    it('reviews with the keyboard alone: signs in, finds the diff and rejects it with a comment', async () => {
+      const k = await openConsoleBrowser();
+      try {
+        const { page } = k;
+        const focused = () => page.evaluate<string>('document.activeElement ? (document.activeElement.getAttribute("aria-label") || document.activeElement.textContent || "").trim() : ""');
+        /** Tabs forward until the focused control's name is `name`; fails if it takes more than `max` presses. */
+        const tabTo = async (name: string | RegExp, max = 60) => {
+          for (let i = 0; i < max; i++) {
+            const now = await focused();
+            if (typeof name === 'string' ? now === name : name.test(now)) return;
+            await page.keyboard.press('Tab');
+          }
+          throw new Error(`no focusable '${String(name)}' within ${max} Tab presses (last: '${await focused()}')`);
+        };
+        await page.goto(url('/'));
+        // The key field has focus on arrival.
+        await page.keyboard.type(ADMIN_KEY);
+        await page.keyboard.press('Tab');
+        await page.keyboard.type('kim');
+        await page.keyboard.press('Enter');
+        await page.getByTestId('signed-in-as').waitFor();
+
+        await tabTo('Diffs');
+        await page.keyboard.press('Enter');
+        await page.getByRole('heading', { level: 1, name: 'Policy diffs' }).waitFor();
+        await tabTo('winogrande: route everything to Yi-34B (hand-made)');
+        await page.keyboard.press('Enter');
+        await page.getByRole('heading', { level: 1, name: /hand-made/ }).waitFor();
+
+        // Into the comment box, then to Reject.
+        for (let i = 0; i < 80 && (await page.evaluate('document.activeElement?.tagName')) !== 'TEXTAREA'; i++) await page.keyboard.press('Tab');
+        await page.keyboard.type('Wino is customer-facing; a 6-point drop is too much.');
+        await tabTo('Reject');
+        await page.keyboard.press('Enter');
+        await page.getByRole('list', { name: 'Audit trail' }).getByText('Wino is customer-facing; a 6-point drop is too much.').waitFor();
+        expect((await s.diff(wino)).events.at(-1)).toMatchObject({ action: 'rejected', actor: 'kim' });
+      } finally {
+        await k.close();
+      }
+    });
+
+    it("sees only its tenant's diffs with a tenant admin key, cannot review them, and is told what it may not see", async () => {
+      const tenant = await s.admin('POST', '/admin/tenants', { name: 'console-tenant' });
+      expect(tenant.status).toBe(201);
+      const tenantId = String(tenant.json['id']);
+      expect((await adminCall(s.h.baseUrl, 'PATCH', `/admin/tenants/${tenantId}`, { workloads: ['winogrande'] })).status).toBe(200);
+      const key = await s.admin('POST', `/admin/tenants/${tenantId}/admin-keys`, { name: 'tenant-console' });
+      expect(key.status).toBe(201);
+
+      const t = await openConsoleBrowser();
+      try {
+        const { page } = t;
+        await page.goto(url('/diffs'));
+        await page.getByLabel('Admin key').fill(String(key.json['secret']));
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        expect(await page.getByTestId('signed-in-as').textContent()).toContain('Tenant console-tenant');
+        await page.getByRole('link', { name: 'Diffs', exact: true }).click();
+        await page.getByRole('link', { name: /hand-made/ }).waitFor();
+        // The ARC diff belongs to no tenant of this key: not listed.
+        expect(await page.getByRole('link', { name: diff.summary }).count()).toBe(0);
+        await page.getByRole('link', { name: /hand-made/ }).click();
+        await page.getByText('Only the global admin approves or rejects diffs.').waitFor();
+        expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
+
+        await page.getByRole('link', { name: 'Overview' }).click();
+        // Exploration spend is global: the panel shows the API's refusal, the rest of the page works.
+        await page.getByRole('heading', { level: 2, name: 'Exploration spend' }).waitFor();
+        await expect.poll(() => page.getByRole('alert').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('HTTP 403')]));
+        await page.getByRole('heading', { level: 2, name: 'Quality' }).waitFor();
+        expect(t.errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
+      } finally {
+        await t.close();
+      }
+    });
   });
 });
