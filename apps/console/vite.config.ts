@@ -11,4 +11,6 @@ export default defineConfig({
   plugins: [react()],
   resolve: { alias: { '@switchyard/contracts': here('../../libs/contracts/src/index.ts') } },
   build: { outDir: here('../../dist/console'), emptyOutDir: true, sourcemap: true, chunkSizeWarningLimit: 800 },
+  // `npx vite --config apps/console/vite.config.ts`: live reload, with the admin API of a gateway on :8080.
+  server: { proxy: { '/admin': 'http://127.0.0.1:8080' } },
 });
