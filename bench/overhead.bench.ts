@@ -9,13 +9,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { childProcessEnv, loadTestEnv } from '@switchyard/config';
-import { Redis } from 'ioredis';
 import { stringify } from 'yaml';
 import { type LoadResult, type LoadTarget, runLoad } from './overhead/load.runner.js';
 import { formatTable, type TableRow } from './overhead/overhead.table.js';
 import { type BenchProcess, freePort, killAllChildren, spawnNode } from './overhead/process.runner.js';
 import { emitReport, medianOf } from './support/bench-report.js';
 import { freshBenchDatabase } from './support/bench-database.js';
+import { dropRedisKeys } from './support/bench-redis.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -318,18 +318,6 @@ async function main(): Promise<void> {
 
 const round = (x: number): number => Number(x.toFixed(3));
 
-/** The judge jobs the sampled calls queued (no worker runs here) go with the run. */
-async function dropRedisKeys(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 500 }) as AsyncIterable<string[]>) if (keys.length) await redis.del(...keys);
-  } catch {
-    // Redis gone: nothing to clean.
-  } finally {
-    redis.disconnect();
-  }
-}
 
 main().catch((err: unknown) => {
   process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -3,10 +3,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { childProcessEnv } from '@switchyard/config';
 import { createDatabase } from '@switchyard/db';
-import { Redis } from 'ioredis';
 import { stringify } from 'yaml';
 import { type BenchProcess, freePort, spawnNode } from '../overhead/process.runner.js';
 import { freshBenchDatabase } from '../support/bench-database.js';
+import { dropRedisKeys } from '../support/bench-redis.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const MODELS = ['gpt-mini', 'gpt-large', 'claude-like'];
@@ -113,15 +113,3 @@ export async function startConsoleGateway(o: ConsoleGatewayOptions): Promise<Con
   };
 }
 
-/** Whatever the gateway put under the run's prefix goes with the run. */
-async function dropRedisKeys(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 500 }) as AsyncIterable<string[]>) if (keys.length) await redis.del(...keys);
-  } catch {
-    // Redis gone: nothing to clean.
-  } finally {
-    redis.disconnect();
-  }
-}
