@@ -201,7 +201,7 @@ describe('PolicyAdminService with a real repository', () => {
   });
 
   it('pages through versions newest first', async () => {
-    await handle.pool.query('truncate policy_diff_events, policy_diffs, policy_activation_events, policy_activations, policy_versions');
+    await handle.pool.query('truncate canary_checks, policy_diff_events, policy_diffs, policy_activation_events, policy_activations, policy_versions');
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await service.create({ document: valid, reason: `v${i}`, parentId: null, activate: false }, undefined)).id);
     const newestFirst = [...ids].reverse();
