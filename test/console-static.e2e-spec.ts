@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync } from 'node:zlib';
 import { loadOpenAiSchemas } from '@switchyard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayHarness, startGatewayHarness } from './support/gateway.harness.js';
@@ -23,6 +24,8 @@ describe('the review console at /console', () => {
     mkdirSync(join(dir, 'assets'));
     writeFileSync(join(dir, 'index.html'), INDEX);
     writeFileSync(join(dir, 'assets', 'app-abc.js'), SCRIPT);
+    // The build writes a compressed twin next to each asset (vite-plugin-compression2).
+    writeFileSync(join(dir, 'assets', 'app-abc.js.br'), brotliCompressSync(SCRIPT));
     writeFileSync(join(dir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
     // The second gateway points at a folder with no build in it.
     [h, empty] = await Promise.all([startGatewayHarness({ console: { dir } }), startGatewayHarness({ console: { dir: mkdtempSync(join(tmpdir(), 'switchyard-console-empty-')) } })]);
@@ -54,6 +57,20 @@ describe('the review console at /console', () => {
     expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expectSecurityHeaders(res);
     expect(await res.text()).toBe(SCRIPT);
+  });
+
+  it("sends an asset's pre-compressed twin to a client that accepts it, and the file itself otherwise", async () => {
+    const br = await fetch(`${h.baseUrl}/console/assets/app-abc.js`, { headers: { 'accept-encoding': 'br' } });
+    expect(br.status).toBe(200);
+    expect(br.headers.get('content-encoding')).toBe('br');
+    expect(br.headers.get('vary')).toMatch(/accept-encoding/i);
+    expect(br.headers.get('content-type')).toMatch(/javascript/);
+    expect(br.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(await br.text()).toBe(SCRIPT);
+
+    const plain = await fetch(`${h.baseUrl}/console/assets/app-abc.js`, { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(await plain.text()).toBe(SCRIPT);
   });
 
   it('serves other files of the build, uncached', async () => {

@@ -27,7 +27,8 @@ export async function installConsole(app: NestFastifyApplication, dir: string): 
   const root = resolve(dir);
   await app.register(async (scope: FastifyInstance) => {
     // Only reply.sendFile (send's traversal and range handling); the routes below decide what to send.
-    await scope.register(fastifyStatic, { root, serve: false, cacheControl: false, suppressWarning: true });
+    // preCompressed: the build's .br/.gz twin of a file goes to clients that accept it.
+    await scope.register(fastifyStatic, { root, serve: false, cacheControl: false, suppressWarning: true, preCompressed: true });
     scope.addHook('onSend', async (_req, reply, payload) => {
       reply.headers(SECURITY_HEADERS);
       return payload;
