@@ -36,6 +36,7 @@ export function TimeSeriesChart({ x, series, yLabel, title, format, height = 240
     const data: (number | null)[][] = [x];
     const seriesOpts: Options['series'] = [{}];
     const bands: NonNullable<Options['bands']> = [];
+    const bandEdges: number[] = [];
     for (const s of series) {
       data.push(s.values);
       seriesOpts.push({ label: s.label, stroke: s.color, width: 2, dash: s.dashed ? [6, 4] : undefined, value: (_u, v) => (v === null || v === undefined ? '—' : format ? format(v) : String(v)) });
@@ -45,6 +46,7 @@ export function TimeSeriesChart({ x, series, yLabel, title, format, height = 240
         const low = data.push(s.band.low) - 1;
         seriesOpts.push({ label: `${s.label} low`, stroke: 'transparent', points: { show: false } });
         bands.push({ series: [high, low], fill: `${s.color}33` });
+        bandEdges.push(high, low);
       }
     }
     const plot = new uPlot(
@@ -59,6 +61,9 @@ export function TimeSeriesChart({ x, series, yLabel, title, format, height = 240
       data as AlignedData,
       el,
     );
+    // Band edges are series only so uPlot can fill between them: keep them out of the legend.
+    const legendRows = plot.root.querySelectorAll<HTMLElement>('.u-legend .u-series');
+    bandEdges.forEach((i) => legendRows[i]?.style.setProperty('display', 'none'));
     const resize = () => plot.setSize({ width: Math.max(320, el.clientWidth), height });
     window.addEventListener('resize', resize);
     return () => {
