@@ -118,5 +118,7 @@ describe('admin API over real HTTP', () => {
     expect(b).toMatchObject({ observed: true, breaker: { state: 'closed' } });
     expect(b?.snapshot?.samples).toBeGreaterThan(0);
     expect(body.data.find((d) => d.model === 'dead-model')).toMatchObject({ observed: false });
+    expect(body.data.filter((d) => d.kind === 'embedding').map((d) => d.model)).toEqual(h.config.models.filter((m) => m.kind === 'embedding').map((m) => m.id));
+    expect(body.data.some((d) => d.kind === 'embedding')).toBe(true);
   });
 });

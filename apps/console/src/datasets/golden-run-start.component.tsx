@@ -17,7 +17,7 @@ interface Props {
 
 /**
  * Starts a golden run of one version on the chosen models. The model list is the gateway's
- * configured deployments (`GET /admin/deployments`); a non-chat model is refused by the API with its reason.
+ * configured chat deployments (`GET /admin/deployments`, embedding models left out).
  */
 export function GoldenRunStart({ dataset, tenantId, versions }: Props) {
   const api = useApi();
@@ -108,17 +108,20 @@ export function GoldenRunStart({ dataset, tenantId, versions }: Props) {
         <legend id={ids.models}>Models</legend>
         {deployments.isPending && <p role="status">Loading configured models…</p>}
         <ErrorNotice error={deployments.error} title="Configured models" />
-        {deployments.data?.data.map((d) => {
-          const boxId = `${ids.models}-${d.model}`;
-          return (
-            <div key={d.model}>
-              <input id={boxId} type="checkbox" checked={models.includes(d.model)} onChange={(event) => toggle(d.model, event.target.checked)} />{' '}
-              <label htmlFor={boxId} style={{ display: 'inline', fontWeight: 400 }}>
-                {d.model} <span className="muted">({d.provider})</span>
-              </label>
-            </div>
-          );
-        })}
+        {/* A golden run calls chat completions: embedding models cannot answer its items. */}
+        {deployments.data?.data
+          .filter((d) => d.kind === 'chat')
+          .map((d) => {
+            const boxId = `${ids.models}-${d.model}`;
+            return (
+              <div key={d.model}>
+                <input id={boxId} type="checkbox" checked={models.includes(d.model)} onChange={(event) => toggle(d.model, event.target.checked)} />{' '}
+                <label htmlFor={boxId} style={{ display: 'inline', fontWeight: 400 }}>
+                  {d.model} <span className="muted">({d.provider})</span>
+                </label>
+              </div>
+            );
+          })}
       </fieldset>
       {optionsError && <ErrorNotice error={optionsError} />}
       <ErrorNotice error={start.error} title="Run not started" />

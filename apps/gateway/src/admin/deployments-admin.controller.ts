@@ -20,7 +20,7 @@ export class DeploymentsAdminController {
       object: 'list',
       data: this.config.models.map((m) => {
         const details = known.get(m.id);
-        return { model: m.id, provider: m.provider, observed: details !== undefined, ...(details && { snapshot: details.snapshot, breaker: details.breaker }) };
+        return { model: m.id, provider: m.provider, kind: m.kind, observed: details !== undefined, ...(details && { snapshot: details.snapshot, breaker: details.breaker }) };
       }),
     };
   }

@@ -53,6 +53,8 @@ export const deploymentEntrySchema = z
     /** The configured model id. */
     model: z.string(),
     provider: z.string(),
+    /** What it serves: chat completions or embeddings (its `kind` in the config). */
+    kind: z.enum(['chat', 'embedding']),
     /** False until the deployment has served or failed a call on this instance; then `snapshot` and `breaker` are absent. */
     observed: z.boolean(),
     snapshot: deploymentLiveSnapshotSchema.optional(),
