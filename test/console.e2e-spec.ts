@@ -11,7 +11,8 @@ const WORKLOADS = ['arc-challenge', 'winogrande'];
 
 /**
  * The review console in headless Chromium against the real gateway, worker and optimizer (on the
- * test Postgres and Redis, upstreams replaying RouterBench's recorded answers): a reviewer signs in,
+ * test Postgres and Redis, every model served by the replay provider from RouterBench's recorded
+ * answers, its simulated judge grading): a reviewer signs in,
  * checks a proposed diff against the API, approves it, runs its canary, uploads a dataset with a bad
  * line and follows the evidence to a span's scores. Screenshots go to test-artifacts/console/.
  */
@@ -23,7 +24,8 @@ describe('review console in a browser', () => {
 
   beforeAll(async () => {
     const dir = await buildConsole();
-    s = await LoopStack.start({ cheaper: CHEAPER, workloads: WORKLOADS, floorShare: 0.85, console: { dir } });
+    // Every model and the judge served by the gateway's replay provider from the recorded fleet (judge noise 0: the e2e checks the pages, not the statistics).
+    s = await LoopStack.start({ cheaper: CHEAPER, workloads: WORKLOADS, floorShare: 0.85, console: { dir }, replay: { judgeNoise: 0 } });
     b = await openConsoleBrowser();
     // Scored traffic until the optimizer proposes a cheaper route for ARC, as in the closed-loop test.
     await s.send(320, 1, s.fleet.rows.filter((r) => WORKLOADS.includes(r.workload)));

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { type ActivePolicyResponse, activePolicyResponseSchema, type PolicyDiffDetail, policyDiffDetailSchema, policyDiffListResponseSchema, type PolicyDiffReason } from '@switchyard/contracts';
 import { loadTestEnv } from '@switchyard/config';
 import { JudgeQueue, ShadowQueue } from '@switchyard/queue';
@@ -40,7 +41,15 @@ export interface LoopStackOptions {
   optimizer?: Record<string, unknown>;
   /** The gateway's `console` config (where the console's build is), for tests that drive it in a browser. */
   console?: { dir: string };
+  /**
+   * Serve every model, and the judge, from the gateway's own `replay` provider on the fleet file
+   * (its simulated judge with this noise rate) instead of one fake HTTP upstream per model. Models
+   * cannot be corrupted in this mode.
+   */
+  replay?: { judgeNoise: number };
 }
+
+const REPLAY_JUDGE = 'replay-judge';
 
 /**
  * Gateway, worker and optimizer in-process on the test Postgres and Redis, with RouterBench's
@@ -68,15 +77,25 @@ export class LoopStack {
   static async start(options: LoopStackOptions): Promise<LoopStack> {
     const fleet = await loadFleet(options.fleetFile ?? DEMO_FLEET);
     const fleetModels = [GPT4, ...options.cheaper];
+    const pricing = (m: string) => ({ inputUsdPerMTok: PRICES[m].input_usd_per_mtok, outputUsdPerMTok: PRICES[m].output_usd_per_mtok });
+    const upstreams = options.replay
+      ? {
+          replay: {
+            // Absolute: the harness's config file lives in a temporary folder, and paths in it are relative to it.
+            fleetFile: resolve(options.fleetFile ?? DEMO_FLEET),
+            models: { ...Object.fromEntries(fleetModels.map((m) => [m, pricing(m)])), [REPLAY_JUDGE]: { inputUsdPerMTok: 0.15, outputUsdPerMTok: 0.6 } },
+            options: { judge: { models: [REPLAY_JUDGE], noiseRate: options.replay.judgeNoise, seed: 7 } },
+          },
+        }
+      : { pool: [...fleetModels, 'judge-model'], poolModels: Object.fromEntries(fleetModels.map((m) => [m, { contextWindow: 128_000, pricing: pricing(m) }])) };
     const h = await startGatewayHarness({
       // The loop runs three apps and a dozen loopback upstreams in one process: on a busy two-core
       // machine an upstream can take seconds to answer, which is not what these tests are about.
       firstByteMs: 15_000,
-      pool: [...fleetModels, 'judge-model'],
-      poolModels: Object.fromEntries(fleetModels.map((m) => [m, { contextWindow: 128_000, pricing: { inputUsdPerMTok: PRICES[m].input_usd_per_mtok, outputUsdPerMTok: PRICES[m].output_usd_per_mtok } }])),
+      ...upstreams,
       routing: allGpt4(options.workloads, options.cheaper),
       evaluation: {
-        judge: { model: 'judge-model', parseRetries: 0 },
+        judge: { model: options.replay ? REPLAY_JUDGE : 'judge-model', parseRetries: 0 },
         queues: { judge: { concurrency: 8, backoffMs: 50 }, shadow: { concurrency: 8, backoffMs: 50 } },
         shadowBudgetUsdPerDay: 50,
       },
@@ -85,8 +104,10 @@ export class LoopStack {
       ...(options.console ? { console: options.console } : {}),
     });
     const stack = new LoopStack(h, await startWorkerFor(h), await startOptimizerFor(h), fleet);
-    for (const m of fleetModels) h.pool.get(m)?.setBehaviour(fleetResponder(fleet, m, () => stack.corrupted.has(m)));
-    h.pool.get('judge-model')?.setBehaviour(oracleJudge(fleet));
+    if (!options.replay) {
+      for (const m of fleetModels) h.pool.get(m)?.setBehaviour(fleetResponder(fleet, m, () => stack.corrupted.has(m)));
+      h.pool.get('judge-model')?.setBehaviour(oracleJudge(fleet));
+    }
     return stack;
   }
 
