@@ -18,6 +18,7 @@ async function restoreSession(): Promise<SignedIn | null> {
 }
 
 // zod probes `new Function` to decide whether to compile its parsers; the console's CSP forbids eval, so skip the probe.
+// Set here, before any page chunk (the only code that loads the contracts' schemas) is imported.
 zodConfig({ jitless: true });
 
 const root = document.getElementById('root');

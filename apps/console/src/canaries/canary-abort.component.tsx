@@ -4,7 +4,7 @@ import { type FormEvent, useId, useState } from 'react';
 import { useApi } from '../auth/session.context';
 import { ErrorNotice } from '../ui/error-notice.component';
 import { canaryKeys } from './canary.queries';
-import { abortCanaryRequestSchema } from './canary-contract.parse';
+import { abortCanaryRequestSchema } from '@switchyard/contracts';
 
 type Stage = 'closed' | 'comment' | 'confirm';
 

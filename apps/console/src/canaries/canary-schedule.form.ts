@@ -1,5 +1,5 @@
 import type { CanarySchedule } from '@switchyard/contracts';
-import { canaryScheduleSchema } from './canary-contract.parse';
+import { canaryScheduleSchema } from '@switchyard/contracts';
 
 export type DurationUnit = 'seconds' | 'minutes' | 'hours';
 export const UNIT_MS: Record<DurationUnit, number> = { seconds: 1_000, minutes: 60_000, hours: 3_600_000 };

@@ -16,9 +16,16 @@ type Answer = { status?: number; body: unknown } | ((call: RecordedCall) => { st
 export class FakeAdminApi {
   readonly calls: RecordedCall[] = [];
   private readonly routes = new Map<string, Answer>();
+  private fallback: ((call: RecordedCall) => { status?: number; body: unknown } | undefined) | undefined;
 
   on(method: string, path: string, answer: Answer): this {
     this.routes.set(`${method} ${path}`, answer);
+    return this;
+  }
+
+  /** Answers the calls no `on` route takes; undefined from it is the 404 envelope. */
+  otherwise(route: (call: RecordedCall) => { status?: number; body: unknown } | undefined): this {
+    this.fallback = route;
     return this;
   }
 
@@ -29,7 +36,7 @@ export class FakeAdminApi {
     const call: RecordedCall = { method, path: url.pathname + url.search, body: typeof init?.body === 'string' ? (JSON.parse(init.body) as unknown) : null, authorization: headers.get('authorization') };
     this.calls.push(call);
     const route = this.routes.get(`${method} ${url.pathname}`);
-    const answer = typeof route === 'function' ? route(call) : route;
+    const answer = typeof route === 'function' ? route(call) : (route ?? this.fallback?.(call));
     if (!answer) return Promise.resolve(json(404, { error: { message: `No route ${method} ${url.pathname}`, type: 'invalid_request_error', code: 'not_found', param: null } }));
     return Promise.resolve(json(answer.status ?? 200, answer.body));
   };

@@ -8,7 +8,7 @@ export const GLOBAL_SESSION: AdminSession = { scope: 'global', tenantId: null, t
 
 /** Renders one page at a URL the way the console does: signed in, with its query client and router. */
 export function renderPage(page: ComponentType, options: { pattern: string; url: string; session?: AdminSession }): RenderResult {
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
   const router = createMemoryRouter([{ path: options.pattern, Component: page }, { path: '*', element: <p>elsewhere</p> }], { initialEntries: [options.url] });
   return render(
     <QueryClientProvider client={queryClient}>
